@@ -1,0 +1,320 @@
+/**
+ * The one room, as a pure state machine (rules in SPEC.md). No sockets, timers, clocks or
+ * databases: time and fresh ids come in as arguments, and every change comes out as a list of
+ * events that the signaling adapter emits and persists.
+ */
+import type { Participant, ScreenState } from '@meshtalk/protocol';
+import { ErrorCode } from '@meshtalk/protocol';
+
+export type ConnId = string;
+export type LeaveReason = 'left' | 'timeout' | 'kicked' | 'server_shutdown';
+export type SessionPhase = 'waiting' | 'active' | 'ended';
+
+interface Member {
+  id: string;
+  name: string;
+  muted: boolean;
+  joinedAt: number;
+  token: string;
+  /** The live connection, or null while the grace period runs. */
+  connId: ConnId | null;
+  /** Increments on every disconnect, so a stale grace expiry can be told apart (R4). */
+  dropCount: number;
+  /** The persisted stint of this member in the current session. */
+  stintId: string;
+}
+
+interface Session {
+  id: string;
+  phase: Exclude<SessionPhase, 'ended'>;
+  peak: number;
+}
+
+export type RoomEvent =
+  | { type: 'session_opened'; sessionId: string; at: number }
+  | { type: 'session_phase'; sessionId: string; phase: SessionPhase; peak: number; at: number }
+  | { type: 'joined'; sessionId: string; stintId: string; participant: Participant; connId: ConnId; at: number }
+  | {
+      type: 'resumed';
+      sessionId: string;
+      participant: Participant;
+      connId: ConnId;
+      /** The connection this resume replaced, to be closed by the adapter. */
+      replacedConnId: ConnId | null;
+      at: number;
+    }
+  | { type: 'disconnected'; sessionId: string; participant: Participant; dropCount: number; at: number }
+  | { type: 'left'; sessionId: string; stintId: string; participant: Participant; reason: LeaveReason; at: number }
+  | { type: 'muted'; sessionId: string; participant: Participant; at: number }
+  | { type: 'screen_changed'; sessionId: string; screen: ScreenState; participantId: string; started: boolean; at: number }
+  | { type: 'rejected_full'; sessionId: string; name: string; at: number };
+
+export type RoomError = { code: ErrorCode; message: string; details?: Record<string, unknown> };
+export type Result<T> = { ok: true; data: T; events: RoomEvent[] } | { ok: false; error: RoomError; events: RoomEvent[] };
+
+export interface JoinCommand {
+  connId: ConnId;
+  name: string;
+  participantId?: string | undefined;
+  resumeToken?: string | undefined;
+  muted?: boolean | undefined;
+  now: number;
+}
+
+export interface JoinResult {
+  self: Participant;
+  resumeToken: string;
+  participants: Participant[];
+  screen: ScreenState;
+  resumed: boolean;
+}
+
+export interface RoomOptions {
+  capacity: number;
+  /** Fresh unique ids (participant ids, session ids, row ids). */
+  newId: () => string;
+  /** Fresh secret resume tokens. */
+  newToken: () => string;
+}
+
+const fail = <T>(code: ErrorCode, message: string, details?: Record<string, unknown>, events: RoomEvent[] = []): Result<T> => ({
+  ok: false,
+  error: details ? { code, message, details } : { code, message },
+  events,
+});
+const done = <T>(data: T, events: RoomEvent[] = []): Result<T> => ({ ok: true, data, events });
+
+/** Compares two secrets in time independent of where they differ. */
+function sameSecret(a: string, b: string): boolean {
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < Math.max(a.length, b.length); i++) diff |= (a.charCodeAt(i) || 0) ^ (b.charCodeAt(i) || 0);
+  return diff === 0;
+}
+
+export class Room {
+  readonly #members = new Map<string, Member>();
+  readonly #byConn = new Map<ConnId, string>();
+  #screen: { holderId: string; epoch: number } | null = null;
+  #epoch = 0;
+  #session: Session | null = null;
+  readonly #opts: RoomOptions;
+
+  constructor(opts: RoomOptions) {
+    this.#opts = opts;
+  }
+
+  get size(): number {
+    return this.#members.size;
+  }
+
+  get sessionId(): string | null {
+    return this.#session?.id ?? null;
+  }
+
+  /** The participant a connection speaks for, if any. */
+  memberOf(connId: ConnId): Participant | null {
+    const id = this.#byConn.get(connId);
+    const m = id === undefined ? undefined : this.#members.get(id);
+    return m ? this.#view(m) : null;
+  }
+
+  connOf(participantId: string): ConnId | null {
+    return this.#members.get(participantId)?.connId ?? null;
+  }
+
+  participants(): Participant[] {
+    return [...this.#members.values()].map((m) => this.#view(m));
+  }
+
+  screen(): ScreenState {
+    const s = this.#screen;
+    const holder = s ? this.#members.get(s.holderId) : undefined;
+    return s && holder ? { holderId: holder.id, holderName: holder.name, epoch: s.epoch } : null;
+  }
+
+  /** R1, R2, R3, L1. */
+  join(cmd: JoinCommand): Result<JoinResult> {
+    const events: RoomEvent[] = [];
+    const boundId = this.#byConn.get(cmd.connId);
+    if (boundId !== undefined && boundId !== cmd.participantId) {
+      return fail(ErrorCode.already_joined, 'this connection has already joined as another participant');
+    }
+
+    const known = cmd.participantId === undefined ? undefined : this.#members.get(cmd.participantId);
+    if (known) {
+      if (cmd.resumeToken === undefined || !sameSecret(cmd.resumeToken, known.token)) {
+        return fail(ErrorCode.forbidden, 'wrong resume token for this participant');
+      }
+      const replaced = known.connId !== null && known.connId !== cmd.connId ? known.connId : null;
+      if (known.connId !== null) this.#byConn.delete(known.connId);
+      known.connId = cmd.connId;
+      known.name = cmd.name;
+      if (cmd.muted !== undefined) known.muted = cmd.muted;
+      this.#byConn.set(cmd.connId, known.id);
+      const session = this.#session!;
+      events.push({ type: 'resumed', sessionId: session.id, participant: this.#view(known), connId: cmd.connId, replacedConnId: replaced, at: cmd.now });
+      return done(this.#joinResult(known, true), events);
+    }
+
+    if (cmd.participantId !== undefined && cmd.resumeToken === undefined) {
+      return fail(ErrorCode.forbidden, 'a participant id must come with its resume token');
+    }
+
+    if (this.#members.size >= this.#opts.capacity) {
+      const sessionId = this.#session?.id ?? '';
+      events.push({ type: 'rejected_full', sessionId, name: cmd.name, at: cmd.now });
+      return fail(ErrorCode.room_full, `the room is full (${this.#opts.capacity} people)`, { capacity: this.#opts.capacity }, events);
+    }
+
+    const session = this.#openSession(cmd.now, events);
+    const member: Member = {
+      id: cmd.participantId ?? this.#opts.newId(),
+      name: cmd.name,
+      muted: cmd.muted ?? false,
+      joinedAt: cmd.now,
+      token: cmd.resumeToken ?? this.#opts.newToken(),
+      connId: cmd.connId,
+      dropCount: 0,
+      stintId: this.#opts.newId(),
+    };
+    this.#members.set(member.id, member);
+    this.#byConn.set(cmd.connId, member.id);
+    events.push({ type: 'joined', sessionId: session.id, stintId: member.stintId, participant: this.#view(member), connId: cmd.connId, at: cmd.now });
+    this.#updatePhase(cmd.now, events);
+    return done(this.#joinResult(member, false), events);
+  }
+
+  /** R4: the connection dropped; the slot is kept until `expire` with the returned dropCount. */
+  disconnect(connId: ConnId, now: number): Result<{ participantId: string; dropCount: number } | null> {
+    const m = this.#memberByConn(connId);
+    if (!m) return done(null);
+    this.#byConn.delete(connId);
+    m.connId = null;
+    m.dropCount += 1;
+    const event: RoomEvent = { type: 'disconnected', sessionId: this.#session!.id, participant: this.#view(m), dropCount: m.dropCount, at: now };
+    return done({ participantId: m.id, dropCount: m.dropCount }, [event]);
+  }
+
+  /** R4: the grace period of a given drop ended. Ignored if the participant came back since. */
+  expire(participantId: string, dropCount: number, now: number): Result<boolean> {
+    const m = this.#members.get(participantId);
+    if (!m || m.connId !== null || m.dropCount !== dropCount) return done(false);
+    return done(true, this.#remove(m, 'timeout', now));
+  }
+
+  /** R5. */
+  leave(connId: ConnId, now: number, reason: LeaveReason = 'left'): Result<null> {
+    const m = this.#memberByConn(connId);
+    if (!m) return fail(ErrorCode.not_in_room, 'not in the room');
+    return done(null, this.#remove(m, reason, now));
+  }
+
+  /** Everyone leaves, e.g. at shutdown. */
+  closeAll(reason: LeaveReason, now: number): RoomEvent[] {
+    return [...this.#members.values()].flatMap((m) => this.#remove(m, reason, now));
+  }
+
+  /** M1. */
+  setMuted(connId: ConnId, muted: boolean, now: number): Result<null> {
+    const m = this.#memberByConn(connId);
+    if (!m) return fail(ErrorCode.not_in_room, 'join the room first');
+    if (m.muted === muted) return done(null);
+    m.muted = muted;
+    return done(null, [{ type: 'muted', sessionId: this.#session!.id, participant: this.#view(m), at: now }]);
+  }
+
+  /** S1. */
+  claimScreen(connId: ConnId, now: number): Result<{ epoch: number }> {
+    const m = this.#memberByConn(connId);
+    if (!m) return fail(ErrorCode.not_in_room, 'join the room first');
+    const s = this.#screen;
+    if (s && s.holderId === m.id) return done({ epoch: s.epoch });
+    if (s) {
+      const holder = this.#members.get(s.holderId)!;
+      return fail(ErrorCode.screen_busy, `${holder.name} is presenting`, { holderId: holder.id, holderName: holder.name });
+    }
+    this.#epoch += 1;
+    this.#screen = { holderId: m.id, epoch: this.#epoch };
+    return done({ epoch: this.#epoch }, [
+      { type: 'screen_changed', sessionId: this.#session!.id, screen: this.screen(), participantId: m.id, started: true, at: now },
+    ]);
+  }
+
+  /** S2. A release naming an older epoch is ignored (`released: false`). */
+  releaseScreen(connId: ConnId, epoch: number | undefined, now: number): Result<{ released: boolean }> {
+    const m = this.#memberByConn(connId);
+    if (!m) return fail(ErrorCode.not_in_room, 'join the room first');
+    const s = this.#screen;
+    if (epoch !== undefined && s && epoch < s.epoch) return done({ released: false });
+    if (!s || s.holderId !== m.id) return fail(ErrorCode.not_screen_holder, 'only the presenter can stop the share');
+    return done({ released: true }, this.#freeScreen(m.id, now));
+  }
+
+  /** G1: who may receive a signal from this connection. */
+  route(fromConn: ConnId, to: string): Result<{ from: string; toConn: ConnId }> {
+    const from = this.#memberByConn(fromConn);
+    if (!from) return fail(ErrorCode.not_in_room, 'join the room first');
+    const target = this.#members.get(to);
+    if (!target || target.id === from.id || target.connId === null) {
+      return fail(ErrorCode.not_in_room, 'that participant is not in the room');
+    }
+    return done({ from: from.id, toConn: target.connId });
+  }
+
+  #memberByConn(connId: ConnId): Member | undefined {
+    const id = this.#byConn.get(connId);
+    return id === undefined ? undefined : this.#members.get(id);
+  }
+
+  #remove(m: Member, reason: LeaveReason, now: number): RoomEvent[] {
+    const session = this.#session!;
+    const events: RoomEvent[] = [];
+    if (this.#screen?.holderId === m.id) events.push(...this.#freeScreen(m.id, now));
+    this.#members.delete(m.id);
+    if (m.connId !== null) this.#byConn.delete(m.connId);
+    events.push({ type: 'left', sessionId: session.id, stintId: m.stintId, participant: this.#view(m), reason, at: now });
+    this.#updatePhase(now, events);
+    return events;
+  }
+
+  #freeScreen(participantId: string, now: number): RoomEvent[] {
+    this.#screen = null;
+    return [{ type: 'screen_changed', sessionId: this.#session!.id, screen: null, participantId, started: false, at: now }];
+  }
+
+  #openSession(now: number, events: RoomEvent[]): Session {
+    if (this.#session) return this.#session;
+    this.#session = { id: this.#opts.newId(), phase: 'waiting', peak: 0 };
+    events.push({ type: 'session_opened', sessionId: this.#session.id, at: now });
+    return this.#session;
+  }
+
+  /** L1: the phase follows from how many are present. */
+  #updatePhase(now: number, events: RoomEvent[]): void {
+    const s = this.#session;
+    if (!s) return;
+    const n = this.#members.size;
+    const peakBefore = s.peak;
+    s.peak = Math.max(s.peak, n);
+    const phase: SessionPhase = n === 0 ? 'ended' : n === 1 && s.phase === 'waiting' ? 'waiting' : 'active';
+    if (phase !== s.phase || s.peak !== peakBefore) {
+      events.push({ type: 'session_phase', sessionId: s.id, phase, peak: s.peak, at: now });
+    }
+    if (phase === 'ended') this.#session = null;
+    else s.phase = phase;
+  }
+
+  #joinResult(m: Member, resumed: boolean): JoinResult {
+    return {
+      self: this.#view(m),
+      resumeToken: m.token,
+      participants: [...this.#members.values()].filter((o) => o.id !== m.id).map((o) => this.#view(o)),
+      screen: this.screen(),
+      resumed,
+    };
+  }
+
+  #view(m: Member): Participant {
+    return { id: m.id, name: m.name, muted: m.muted, joinedAt: m.joinedAt, connected: m.connId !== null };
+  }
+}
