@@ -1,0 +1,138 @@
+/**
+ * Builds the HTTP server, Socket.IO and the room from what it is given. It never listens and
+ * never reads the environment: `main.ts` does both, tests pass their own store and config.
+ */
+import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { existsSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import path from 'node:path';
+import express from 'express';
+import { Server } from 'socket.io';
+import type { Logger } from 'pino';
+import { LIMITS } from '@meshtalk/protocol';
+import type { Config } from './config';
+import { Room } from './room/Room';
+import { attachSignaling, type IceGrant, type MeshServer, type Signaling, type SignalingObserver } from './signaling/attach';
+import type { Store, WriteOp } from './store/types';
+import { securityHeaders } from './http/security';
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  /** Where rows go; the room never awaits it. */
+  enqueue: (op: WriteOp) => void;
+  logger: Logger;
+  /** Absolute path of the built client, served as a single-page app when present. */
+  clientDist?: string;
+  now?: () => number;
+  iceFor?: (participantId: string, now: number) => IceGrant;
+  observer?: SignalingObserver;
+  /** Extra routes (admin, metrics) mounted before the SPA fallback. */
+  routes?: (app: express.Express) => void;
+}
+
+export interface App {
+  httpServer: HttpServer;
+  io: MeshServer;
+  room: Room;
+  signaling: Signaling;
+  /** True when the store answers and every migration is applied. */
+  ready(): Promise<boolean>;
+}
+
+/** Same-origin unless an allow-list is configured. Requests without Origin are not from a browser. */
+export function originAllowed(req: IncomingMessage, allowed: readonly string[] | undefined): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  if (allowed) return allowed.includes(origin);
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+const newToken = () => randomBytes(32).toString('base64url');
+
+export function createApp(deps: AppDeps): App {
+  const { config, store, logger } = deps;
+  const now = deps.now ?? Date.now;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.use(securityHeaders());
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  const ready = async (): Promise<boolean> => {
+    const timeout = new Promise<false>((resolve) => setTimeout(resolve, 2_000, false).unref());
+    const check = (async () => {
+      await store.ping();
+      return store.migrationsApplied();
+    })().catch(() => false);
+    return Promise.race([check, timeout]);
+  };
+  app.get('/readyz', async (_req, res) => {
+    const ok = await ready();
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'unavailable' });
+  });
+
+  deps.routes?.(app);
+
+  app.use('/api', (_req, res) => {
+    res.status(404).json({ error: { code: 'not_found', message: 'no such endpoint' } });
+  });
+
+  const dist = deps.clientDist;
+  if (dist && existsSync(path.join(dist, 'index.html'))) {
+    // Hashed build assets never change; the page itself is always revalidated.
+    app.use('/assets', express.static(path.join(dist, 'assets'), { immutable: true, maxAge: '1y', fallthrough: false }));
+    app.use(express.static(dist, { index: false, maxAge: 0 }));
+    app.get(/^\/(?!socket\.io\/).*/, (req, res, next) => {
+      if (!req.accepts('html')) return next();
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(path.join(dist, 'index.html'));
+    });
+  } else {
+    app.get('/', (_req, res) => {
+      res.type('text').send('meshtalk server is running; the client is not built (npm run build).');
+    });
+  }
+
+  const httpServer = createServer(app);
+  httpServer.keepAliveTimeout = config.KEEP_ALIVE_TIMEOUT_MS;
+  // Must exceed keepAliveTimeout, or Node closes idle sockets the load balancer still uses.
+  httpServer.headersTimeout = config.KEEP_ALIVE_TIMEOUT_MS + 5_000;
+
+  const io: MeshServer = new Server(httpServer, {
+    maxHttpBufferSize: LIMITS.maxPacketBytes,
+    serveClient: false,
+    // Cross-site WebSocket hijacking: a foreign page cannot open a socket to us.
+    allowRequest: (req, callback) => {
+      const ok = originAllowed(req, config.ALLOWED_ORIGINS);
+      if (!ok) logger.warn({ origin: req.headers.origin }, 'socket refused: origin not allowed');
+      callback(ok ? null : 'origin not allowed', ok);
+    },
+    pingInterval: 10_000,
+    pingTimeout: 10_000,
+  });
+
+  const room = new Room({ capacity: config.ROOM_CAPACITY, newId: randomUUID, newToken });
+  const stun: IceGrant = { iceServers: config.STUN_URLS?.length ? [{ urls: config.STUN_URLS }] : [], expiresAt: null };
+  const signaling = attachSignaling({
+    io,
+    room,
+    enqueue: deps.enqueue,
+    logger,
+    now,
+    newId: randomUUID,
+    graceMs: config.GRACE_MS,
+    rateLimit: { burst: config.RATE_LIMIT_BURST, perSec: config.RATE_LIMIT_PER_SEC },
+    iceFor: deps.iceFor ?? (() => stun),
+    ...(deps.observer && { observer: deps.observer }),
+  });
+
+  return { httpServer, io, room, signaling, ready };
+}

@@ -1,0 +1,80 @@
+/**
+ * Configuration from the environment, validated by zod. `loadConfig` never reads process.env
+ * itself: the composition root hands it the environment, tests hand it a plain object.
+ */
+import { z } from 'zod';
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const list = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+const origin = z.string().refine((s) => {
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === s;
+  } catch {
+    return false;
+  }
+}, 'must be origins like https://talk.example.com, comma-separated');
+
+const ConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(0, 65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** PostgreSQL URL; unset → embedded PGlite in DATA_DIR. */
+  DATABASE_URL: z
+    .string()
+    .refine((s) => /^postgres(ql)?:\/\//.test(s), 'must be a postgres:// URL')
+    .optional(),
+  /** Where the embedded database keeps its files; `memory://` keeps nothing. */
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** Where the built client lives (served as a single-page app). */
+  CLIENT_DIST: z.string().min(1).default('client/dist'),
+  MIGRATIONS_DIR: z.string().min(1).optional(),
+  ROOM_CAPACITY: int(1, 50).default(10),
+  /** How long a dropped participant keeps its slot, ms. */
+  GRACE_MS: int(0, 10 * 60_000).default(20_000),
+  /** Origins allowed to open a socket; unset → same origin only. */
+  ALLOWED_ORIGINS: list.pipe(z.array(origin)).optional(),
+  /** Per-socket token bucket: burst size and refill per second. */
+  RATE_LIMIT_BURST: int(1, 100_000).default(200),
+  RATE_LIMIT_PER_SEC: int(1, 100_000).default(50),
+  /** Node's HTTP keep-alive; above the cloud load balancer's 600 s. */
+  KEEP_ALIVE_TIMEOUT_MS: int(1_000, 3_600_000).default(620_000),
+  SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Comma-separated STUN/TURN URLs handed to clients. */
+  STUN_URLS: list.optional(),
+  TURN_URLS: list.optional(),
+  TURN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  TURN_TTL_SEC: int(60, 7 * 24 * 3600).default(3600),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; message: string };
+
+/** Parses the environment. A bad value yields one line naming the variable. */
+export function loadConfig(env: Record<string, string | undefined>): ConfigResult {
+  // Empty strings mean "unset", as they do in most shells and manifests.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = ConfigSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    return { ok: false, message: `invalid configuration: ${name}: ${issue.message}` };
+  }
+  const config = parsed.data;
+  if ((config.TURN_URLS === undefined) !== (config.TURN_SECRET === undefined)) {
+    return { ok: false, message: 'invalid configuration: TURN_URLS and TURN_SECRET must be set together' };
+  }
+  return { ok: true, config };
+}
+
+/** The defaults, for tests that override a few values. */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  const r = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATA_DIR: 'memory://', LOG_LEVEL: 'silent', ...overrides });
+  if (!r.ok) throw new Error(r.message);
+  return r.config;
+}

@@ -1,0 +1,75 @@
+/**
+ * Composition root: the only place that reads the environment, opens connections and listens.
+ * config → store (migrate, close rows a crash left open) → write queue → app → listen → drain on SIGTERM.
+ */
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { loadConfig } from './config';
+import { createApp } from './app';
+import { openStore } from './store/index';
+import { WriteQueue } from './store/WriteQueue';
+
+const here = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const loaded = loadConfig(process.env);
+  if (!loaded.ok) {
+    process.stderr.write(`${loaded.message}\n`);
+    process.exit(1);
+  }
+  const config = loaded.config;
+  const logger = pino({ level: config.LOG_LEVEL, base: { service: 'meshtalk' }, redact: ['config.DATABASE_URL', 'config.ADMIN_TOKEN', 'config.TURN_SECRET'] });
+
+  // Works from both server/src/main.ts and the bundled server/dist/main.js.
+  const migrationsDir = config.MIGRATIONS_DIR ?? here('../../db/migrations');
+  const clientDist = config.CLIENT_DIST === 'client/dist' ? here('../../client/dist') : config.CLIENT_DIST;
+
+  const store = await openStore({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, migrationsDir });
+  const applied = await store.migrate();
+  if (applied.length) logger.info({ applied }, 'migrations applied');
+  const closed = await store.closeOpen('server_restart', new Date());
+  if (closed.sessions || closed.participants) logger.info(closed, 'closed rows left open by the previous run');
+
+  const queue = new WriteQueue(store, {
+    onRetry: (err, attempt, delayMs) => logger.warn({ err: String(err), attempt, delayMs, depth: queue.depth }, 'database write failed; retrying'),
+  });
+  const { httpServer, io, signaling } = createApp({ config, store, enqueue: (op) => queue.enqueue(op), logger, clientDist });
+
+  await new Promise<void>((resolve) => httpServer.listen(config.PORT, config.HOST, resolve));
+  const address = httpServer.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const shownHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+  logger.info(
+    { url: `http://${shownHost}:${port}`, port, store: store.kind, startupMs: Math.round(performance.now() - started) },
+    'listening',
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      logger.error('shutdown timed out');
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS + 2_000);
+    force.unref();
+    httpServer.close();
+    signaling.shutdown();
+    await new Promise<void>((resolve) => io.close(() => resolve()));
+    const drained = await queue.flush(config.SHUTDOWN_TIMEOUT_MS);
+    if (!drained) logger.error({ depth: queue.depth }, 'database unreachable at shutdown; queued rows are lost');
+    queue.stop();
+    await store.close().catch(() => {});
+    logger.info('stopped');
+    process.exit(drained ? 0 : 1);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`meshtalk failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
