@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config';
+
+describe('configuration from the environment', () => {
+  it('has defaults that start a room with no setup', () => {
+    const r = loadConfig({});
+    expect(r.ok && r.config).toMatchObject({ PORT: 3000, DATA_DIR: './data', GRACE_MS: 20_000, ROOM_CAPACITY: 10 });
+    expect(r.ok && r.config.DATABASE_URL).toBeUndefined();
+  });
+
+  it.each([
+    ['PORT', { PORT: 'eighty' }],
+    ['GRACE_MS', { GRACE_MS: '-5' }],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://x' }],
+    ['ALLOWED_ORIGINS', { ALLOWED_ORIGINS: 'https://ok.example, not a url' }],
+    ['ADMIN_TOKEN', { ADMIN_TOKEN: 'short' }],
+    ['TURN_URLS', { TURN_URLS: 'turn:turn.example.com:3478' }],
+  ])('a bad %s stops start-up with one line naming it', (name, env) => {
+    const r = loadConfig(env);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.message).toContain(name);
+      expect(r.message.split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('reads comma-separated lists and treats empty strings as unset', () => {
+    const r = loadConfig({ ALLOWED_ORIGINS: 'https://a.example, https://b.example', DATABASE_URL: '' });
+    expect(r.ok && r.config.ALLOWED_ORIGINS).toEqual(['https://a.example', 'https://b.example']);
+    expect(r.ok && r.config.DATABASE_URL).toBeUndefined();
+  });
+});
