@@ -1,0 +1,186 @@
+/**
+ * Live connection health of the current session, built from the room's events and the
+ * participants' stats reports. It keeps no timers and does no I/O: callers pass the time, and
+ * get back what to persist and whom to warn.
+ */
+import type { LinkQuality, PeerStats } from '@meshtalk/protocol';
+import type { RoomEvent } from '../room/Room';
+import {
+  decide,
+  mean,
+  pairKey,
+  pairView,
+  percentile,
+  qualityOf,
+  successRate,
+  successRateByCandidate,
+  type DirectedReport,
+  type LinkQualityLevel,
+  type PairAttempt,
+  type PairView,
+  type SuccessRate,
+} from './aggregate';
+
+export interface QualityThresholds {
+  poorPct: number;
+  badPct: number;
+}
+
+/** Something the caller should do because of a report or a tick. */
+export type HealthEffect =
+  | { type: 'quality'; to: string; payload: LinkQuality }
+  | { type: 'outcome'; attempt: PairAttempt }
+  | { type: 'report'; from: string; report: DirectedReport }
+  | { type: 'ice_restart'; from: string; peerId: string; recovered: boolean };
+
+export interface LiveHealth {
+  pairs: PairView[];
+  worstPairs: PairView[];
+  success: SuccessRate;
+  successByCandidate: Record<string, SuccessRate>;
+  rtt: { avgMs: number | null; p95Ms: number | null };
+  jitter: { avgMs: number | null; p95Ms: number | null };
+  loss: { avgPct: number | null; p95Pct: number | null };
+  iceRestarts: { total: number; recovered: number };
+  pairsByState: Record<string, number>;
+}
+
+/** How often an unchanged directed link is written to connection_reports. */
+const PERSIST_EVERY_MS = 30_000;
+
+export class HealthMonitor {
+  /** Present participants, in join order. */
+  readonly #present: string[] = [];
+  readonly #reports = new Map<string, DirectedReport>();
+  readonly #attempts = new Map<string, PairAttempt>();
+  /** Attempts decided in this session, kept after their participants leave. */
+  readonly #decided: PairAttempt[] = [];
+  readonly #quality = new Map<string, LinkQualityLevel>();
+  readonly #lastPersisted = new Map<string, { at: number; state: string }>();
+  readonly #thresholds: QualityThresholds;
+
+  constructor(thresholds: QualityThresholds) {
+    this.#thresholds = thresholds;
+  }
+
+  /** Follows membership: a newcomer starts one attempt with everyone present. */
+  onRoomEvent(event: RoomEvent): void {
+    if (event.type === 'joined') {
+      const id = event.participant.id;
+      for (const other of this.#present) {
+        const key = pairKey(id, other);
+        const [a, b] = id < other ? [id, other] : [other, id];
+        this.#attempts.set(key, { key, a, b, attemptedAt: event.at, connectedAt: null, connectMs: null, candidateType: null, outcome: null });
+      }
+      this.#present.push(id);
+    } else if (event.type === 'left') {
+      const id = event.participant.id;
+      this.#present.splice(this.#present.indexOf(id), 1);
+      for (const [key, x] of this.#attempts) {
+        // Undecided attempts of someone who left were never given their chance: not counted.
+        if (x.a === id || x.b === id) this.#attempts.delete(key);
+      }
+      for (const key of [...this.#reports.keys()]) if (key.startsWith(`${id}>`) || key.endsWith(`>${id}`)) this.#reports.delete(key);
+      for (const key of [...this.#quality.keys()]) if (key.includes(id)) this.#quality.delete(key);
+    } else if (event.type === 'session_phase' && event.phase === 'ended') {
+      this.#decided.length = 0;
+      this.#lastPersisted.clear();
+    }
+  }
+
+  /** A validated report from `from` about its links. */
+  onReport(from: string, peers: readonly PeerStats[], now: number): HealthEffect[] {
+    const effects: HealthEffect[] = [];
+    for (const peer of peers) {
+      const dirKey = `${from}>${peer.peerId}`;
+      const previous = this.#reports.get(dirKey);
+      const report: DirectedReport = { ...peer, from, at: now };
+      this.#reports.set(dirKey, report);
+
+      const attempt = this.#attempts.get(pairKey(from, peer.peerId));
+      if (attempt && peer.state === 'connected' && attempt.connectedAt === null) {
+        attempt.connectedAt = now;
+        attempt.connectMs = peer.connectMs;
+        attempt.candidateType = peer.candidateType;
+      }
+      if (previous && peer.iceRestarts > previous.iceRestarts) {
+        effects.push({ type: 'ice_restart', from, peerId: peer.peerId, recovered: peer.iceRestartsRecovered > previous.iceRestartsRecovered });
+      }
+      const last = this.#lastPersisted.get(dirKey);
+      if (!last || last.state !== peer.state || now - last.at >= PERSIST_EVERY_MS) {
+        this.#lastPersisted.set(dirKey, { at: now, state: peer.state });
+        effects.push({ type: 'report', from, report });
+      }
+      effects.push(...this.#qualityChange(from, peer.peerId));
+    }
+    effects.push(...this.tick(now));
+    return effects;
+  }
+
+  /** Decides attempts whose window has passed. */
+  tick(now: number): HealthEffect[] {
+    const effects: HealthEffect[] = [];
+    for (const [key, x] of this.#attempts) {
+      const outcome = decide(x, now);
+      if (!outcome) continue;
+      x.outcome = outcome;
+      this.#attempts.delete(key);
+      this.#decided.push(x);
+      effects.push({ type: 'outcome', attempt: x });
+    }
+    return effects;
+  }
+
+  live(now: number): LiveHealth {
+    this.tick(now);
+    const pairs: PairView[] = [];
+    for (let i = 0; i < this.#present.length; i++) {
+      for (let j = i + 1; j < this.#present.length; j++) {
+        const a = this.#present[i]!;
+        const b = this.#present[j]!;
+        const [x, y] = a < b ? [a, b] : [b, a];
+        pairs.push(pairView(x, y, this.#reports.get(`${x}>${y}`), this.#reports.get(`${y}>${x}`)));
+      }
+    }
+    const nums = (pick: (p: PairView) => number | null) => pairs.map(pick).filter((v): v is number => v !== null);
+    const stat = (vs: number[]) => ({ avg: mean(vs), p95: percentile(vs, 95) });
+    const rtt = stat(nums((p) => p.rttMs));
+    const jitter = stat(nums((p) => p.jitterMs));
+    const loss = stat(nums((p) => p.lossPct));
+    const badness = (p: PairView) => (p.state === 'connected' ? 0 : 1e6) + (p.lossPct ?? 0) * 1e3 + (p.rttMs ?? 0);
+    const attempts = [...this.#decided];
+    let total = 0;
+    let recovered = 0;
+    for (const r of this.#reports.values()) {
+      total += r.iceRestarts;
+      recovered += r.iceRestartsRecovered;
+    }
+    const pairsByState: Record<string, number> = {};
+    for (const p of pairs) pairsByState[p.state] = (pairsByState[p.state] ?? 0) + 1;
+    return {
+      pairs,
+      worstPairs: [...pairs].sort((p, q) => badness(q) - badness(p)).filter((p) => badness(p) > 0).slice(0, 5),
+      success: successRate(attempts),
+      successByCandidate: successRateByCandidate(attempts),
+      rtt: { avgMs: rtt.avg, p95Ms: rtt.p95 },
+      jitter: { avgMs: jitter.avg, p95Ms: jitter.p95 },
+      loss: { avgPct: loss.avg, p95Pct: loss.p95 },
+      iceRestarts: { total, recovered },
+      pairsByState,
+    };
+  }
+
+  /** Tells both ends of a pair when its quality level changes. */
+  #qualityChange(a: string, b: string): HealthEffect[] {
+    const key = pairKey(a, b);
+    const [x, y] = a < b ? [a, b] : [b, a];
+    const view = pairView(x, y, this.#reports.get(`${x}>${y}`), this.#reports.get(`${y}>${x}`));
+    const level = qualityOf(view.lossPct, this.#thresholds);
+    if ((this.#quality.get(key) ?? 'good') === level) return [];
+    this.#quality.set(key, level);
+    return [
+      { type: 'quality', to: x, payload: { peerId: y, quality: level, lossPct: view.lossPct } },
+      { type: 'quality', to: y, payload: { peerId: x, quality: level, lossPct: view.lossPct } },
+    ];
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Pure math over connection reports. In a mesh a call fails per pair (A hears B, B cannot hear
+ * C), so the unit of health is the unordered pair {a, b}, seen from both ends.
+ */
+import type { CandidateType, PeerConnectionState, PeerStats } from '@meshtalk/protocol';
+
+/** A pair counts as a success when it reached `connected` within this long of being attempted. */
+export const SUCCESS_WITHIN_MS = 10_000;
+
+/** p in [0, 100]; nearest-rank on the sorted values; null for no values. */
+export function percentile(values: readonly number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((x, y) => x - y);
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
+}
+
+export function mean(values: readonly number[]): number | null {
+  return values.length === 0 ? null : values.reduce((s, v) => s + v, 0) / values.length;
+}
+
+export const pairKey = (a: string, b: string): string => (a < b ? `${a}|${b}` : `${b}|${a}`);
+
+/** What one end last said about its link to the other end. */
+export interface DirectedReport extends PeerStats {
+  from: string;
+  at: number;
+}
+
+/** The state of a pair: the worse of what its two ends report. */
+const STATE_RANK: Record<PeerConnectionState, number> = { failed: 6, disconnected: 5, closed: 4, new: 3, connecting: 2, connected: 1 };
+export function worseState(a: PeerConnectionState | undefined, b: PeerConnectionState | undefined): PeerConnectionState {
+  if (!a) return b ?? 'new';
+  if (!b) return a;
+  return STATE_RANK[a] >= STATE_RANK[b] ? a : b;
+}
+
+export interface PairAttempt {
+  key: string;
+  a: string;
+  b: string;
+  /** When both ends were first present together (ms since the epoch). */
+  attemptedAt: number;
+  /** When an end first reported `connected`, or null. */
+  connectedAt: number | null;
+  /** The first connect time an end reported, ms. */
+  connectMs: number | null;
+  candidateType: CandidateType | null;
+  /** Set once the pair is decided: success (connected in time) or failure. */
+  outcome: 'success' | 'failure' | null;
+}
+
+export interface PairView {
+  a: string;
+  b: string;
+  state: PeerConnectionState;
+  rttMs: number | null;
+  jitterMs: number | null;
+  lossPct: number | null;
+  candidateType: CandidateType | null;
+  connectMs: number | null;
+}
+
+/** Joins the two directed reports of a pair into one view. */
+export function pairView(a: string, b: string, ab: DirectedReport | undefined, ba: DirectedReport | undefined): PairView {
+  const both = [ab, ba].filter((r): r is DirectedReport => r !== undefined);
+  const nums = (pick: (r: DirectedReport) => number | null) => both.map(pick).filter((v): v is number => v !== null);
+  const loss = nums((r) => r.lossPct);
+  return {
+    a,
+    b,
+    state: worseState(ab?.state, ba?.state),
+    rttMs: mean(nums((r) => r.rttMs)),
+    jitterMs: mean(nums((r) => r.jitterMs)),
+    lossPct: loss.length ? Math.max(...loss) : null,
+    candidateType: both.find((r) => r.candidateType && r.candidateType !== 'unknown')?.candidateType ?? both[0]?.candidateType ?? null,
+    connectMs: mean(nums((r) => r.connectMs)),
+  };
+}
+
+export interface SuccessRate {
+  attempted: number;
+  succeeded: number;
+  /** succeeded / attempted, or null before any attempt was decided. */
+  rate: number | null;
+}
+
+/**
+ * Success rate over decided attempts: a pair that reached connected within SUCCESS_WITHIN_MS
+ * succeeded; one still unconnected after it failed. Undecided pairs (younger than the window)
+ * are not counted yet.
+ */
+export function successRate(attempts: readonly PairAttempt[]): SuccessRate {
+  const decided = attempts.filter((x) => x.outcome !== null);
+  const succeeded = decided.filter((x) => x.outcome === 'success').length;
+  return { attempted: decided.length, succeeded, rate: decided.length ? succeeded / decided.length : null };
+}
+
+export function successRateByCandidate(attempts: readonly PairAttempt[]): Record<string, SuccessRate> {
+  const groups = new Map<string, PairAttempt[]>();
+  for (const x of attempts) {
+    const k = x.candidateType ?? 'unknown';
+    groups.set(k, [...(groups.get(k) ?? []), x]);
+  }
+  return Object.fromEntries([...groups].map(([k, xs]) => [k, successRate(xs)]));
+}
+
+/** Decides an attempt's outcome at time `now`, if it can be decided. */
+export function decide(x: PairAttempt, now: number): PairAttempt['outcome'] {
+  if (x.outcome) return x.outcome;
+  if (x.connectedAt !== null) return x.connectedAt - x.attemptedAt <= SUCCESS_WITHIN_MS ? 'success' : 'failure';
+  return now - x.attemptedAt > SUCCESS_WITHIN_MS ? 'failure' : null;
+}
+
+export type LinkQualityLevel = 'good' | 'poor' | 'bad';
+
+/** Loss above `poorPct` is poor, above `badPct` bad. */
+export function qualityOf(lossPct: number | null, thresholds: { poorPct: number; badPct: number }): LinkQualityLevel {
+  if (lossPct === null) return 'good';
+  if (lossPct > thresholds.badPct) return 'bad';
+  if (lossPct > thresholds.poorPct) return 'poor';
+  return 'good';
+}

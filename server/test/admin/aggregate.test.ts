@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import type { PeerStats } from '@meshtalk/protocol';
+import { decide, pairView, percentile, successRate, successRateByCandidate, type PairAttempt } from '../../src/admin/aggregate';
+import { HealthMonitor } from '../../src/admin/HealthMonitor';
+import type { RoomEvent } from '../../src/room/Room';
+
+const A = '00000000-0000-4000-8000-00000000000a';
+const B = '00000000-0000-4000-8000-00000000000b';
+const C = '00000000-0000-4000-8000-00000000000c';
+
+const attempt = (over: Partial<PairAttempt>): PairAttempt => ({
+  key: 'k', a: A, b: B, attemptedAt: 0, connectedAt: null, connectMs: null, candidateType: null, outcome: null, ...over,
+});
+
+const stats = (peerId: string, over: Partial<PeerStats> = {}): PeerStats => ({
+  peerId, state: 'connected', connectMs: 300, iceRestarts: 0, iceRestartsRecovered: 0, candidateType: 'host',
+  rttMs: 10, jitterMs: 1, lossPct: 0, inKbps: 32, outKbps: 32, ...over,
+});
+
+const joined = (id: string, at: number): RoomEvent => ({
+  type: 'joined', sessionId: 's', stintId: `st-${id}`, connId: id, at,
+  participant: { id, name: id, muted: false, joinedAt: at, connected: true },
+});
+const left = (id: string, at: number): RoomEvent => ({
+  type: 'left', sessionId: 's', stintId: `st-${id}`, reason: 'left', at,
+  participant: { id, name: id, muted: false, joinedAt: 0, connected: true },
+});
+
+describe('aggregation math', () => {
+  it('percentile is nearest-rank over sorted values', () => {
+    const values = Array.from({ length: 100 }, (_, i) => 100 - i); // 100..1, unsorted
+    expect(percentile(values, 95)).toBe(95);
+    expect(percentile(values, 50)).toBe(50);
+    expect(percentile(values, 100)).toBe(100);
+    expect(percentile([7], 95)).toBe(7);
+    expect(percentile([], 95)).toBeNull();
+    expect(percentile([1, 2, 3, 4], 95)).toBe(4);
+  });
+
+  it('an attempt succeeds when connected within 10 s, fails after, and is undecided before', () => {
+    expect(decide(attempt({ connectedAt: 9_999 }), 20_000)).toBe('success');
+    expect(decide(attempt({ connectedAt: 10_001 }), 20_000)).toBe('failure');
+    expect(decide(attempt({}), 10_001)).toBe('failure');
+    expect(decide(attempt({}), 5_000)).toBeNull();
+  });
+
+  it('success rate counts decided attempts only, overall and by candidate type', () => {
+    const xs = [
+      attempt({ outcome: 'success', candidateType: 'host' }),
+      attempt({ outcome: 'success', candidateType: 'relay' }),
+      attempt({ outcome: 'failure', candidateType: 'relay' }),
+      attempt({ outcome: null }),
+    ];
+    expect(successRate(xs)).toEqual({ attempted: 3, succeeded: 2, rate: 2 / 3 });
+    expect(successRateByCandidate(xs.slice(0, 3))).toEqual({
+      host: { attempted: 1, succeeded: 1, rate: 1 },
+      relay: { attempted: 2, succeeded: 1, rate: 0.5 },
+    });
+    expect(successRate([]).rate).toBeNull();
+  });
+
+  it('a pair shows the worse state and loss of its two ends, and the mean RTT', () => {
+    const v = pairView(A, B, { ...stats(B, { rttMs: 10, lossPct: 1 }), from: A, at: 0 }, { ...stats(A, { state: 'disconnected', rttMs: 30, lossPct: 7 }), from: B, at: 0 });
+    expect(v).toMatchObject({ state: 'disconnected', rttMs: 20, lossPct: 7 });
+  });
+});
+
+describe('HealthMonitor from hand-made report sequences', () => {
+  it('three people all connected: 3 pairs, 100 % success, RTT figures', () => {
+    const h = new HealthMonitor({ poorPct: 5, badPct: 10 });
+    h.onRoomEvent(joined(A, 0));
+    h.onRoomEvent(joined(B, 100));
+    h.onRoomEvent(joined(C, 200));
+    h.onReport(A, [stats(B, { rttMs: 10 }), stats(C, { rttMs: 20 })], 1_000);
+    h.onReport(B, [stats(A, { rttMs: 10 }), stats(C, { rttMs: 30 })], 1_000);
+    h.onReport(C, [stats(A, { rttMs: 20 }), stats(B, { rttMs: 30 })], 1_000);
+    const live = h.live(1_000);
+    expect(live.pairs).toHaveLength(3);
+    expect(live.pairsByState).toEqual({ connected: 3 });
+    expect(live.success).toEqual({ attempted: 3, succeeded: 3, rate: 1 });
+    expect(live.rtt).toEqual({ avgMs: 20, p95Ms: 30 });
+  });
+
+  it('a pair that never connects fails after the window; one that left early is not counted', () => {
+    const h = new HealthMonitor({ poorPct: 5, badPct: 10 });
+    h.onRoomEvent(joined(A, 0));
+    h.onRoomEvent(joined(B, 0));
+    h.onReport(A, [stats(B, { state: 'connecting', connectMs: null })], 1_000);
+    const effects = h.tick(10_500);
+    expect(effects.map((e) => e.type === 'outcome' && e.attempt.outcome)).toEqual(['failure']);
+    h.onRoomEvent(joined(C, 11_000));
+    h.onRoomEvent(left(C, 12_000));
+    expect(h.live(30_000).success).toEqual({ attempted: 1, succeeded: 0, rate: 0 });
+  });
+
+  it('warns both ends of a lossy pair only, once per level change, and clears when it recovers', () => {
+    const h = new HealthMonitor({ poorPct: 5, badPct: 10 });
+    for (const id of [A, B, C]) h.onRoomEvent(joined(id, 0));
+    const quality = (effects: ReturnType<HealthMonitor['onReport']>) =>
+      effects.flatMap((e) => (e.type === 'quality' ? [`${e.to.slice(-1)}:${e.payload.peerId.slice(-1)}:${e.payload.quality}`] : []));
+    expect(quality(h.onReport(A, [stats(B, { lossPct: 7 }), stats(C, { lossPct: 0 })], 1_000))).toEqual(['a:b:poor', 'b:a:poor']);
+    expect(quality(h.onReport(A, [stats(B, { lossPct: 8 })], 2_000))).toEqual([]);
+    expect(quality(h.onReport(B, [stats(A, { lossPct: 12 })], 3_000))).toEqual(['a:b:bad', 'b:a:bad']);
+    h.onReport(B, [stats(A, { lossPct: 0 })], 4_000);
+    expect(quality(h.onReport(A, [stats(B, { lossPct: 0 })], 4_000))).toEqual(['a:b:good', 'b:a:good']);
+  });
+
+  it('counts ICE restarts and recoveries', () => {
+    const h = new HealthMonitor({ poorPct: 5, badPct: 10 });
+    h.onRoomEvent(joined(A, 0));
+    h.onRoomEvent(joined(B, 0));
+    h.onReport(A, [stats(B)], 1_000);
+    const effects = h.onReport(A, [stats(B, { iceRestarts: 1, iceRestartsRecovered: 1 })], 2_000);
+    expect(effects.filter((e) => e.type === 'ice_restart')).toEqual([{ type: 'ice_restart', from: A, peerId: B, recovered: true }]);
+    expect(h.live(2_000).iceRestarts).toEqual({ total: 1, recovered: 1 });
+  });
+});
