@@ -12,7 +12,8 @@ import type { Logger } from 'pino';
 import { LIMITS } from '@meshtalk/protocol';
 import type { Config } from './config';
 import { Room } from './room/Room';
-import { attachSignaling, type IceGrant, type MeshServer, type Signaling, type SignalingObserver } from './signaling/attach';
+import { attachSignaling, type IceGrant, type MeshServer, type Signaling } from './signaling/attach';
+import { createAdminSide, type AdminSide } from './admin/index';
 import type { Store, WriteOp } from './store/types';
 import { securityHeaders } from './http/security';
 
@@ -26,9 +27,10 @@ export interface AppDeps {
   clientDist?: string;
   now?: () => number;
   iceFor?: (participantId: string, now: number) => IceGrant;
-  observer?: SignalingObserver;
-  /** Extra routes (admin, metrics) mounted before the SPA fallback. */
-  routes?: (app: express.Express) => void;
+  /** Rows waiting in the write queue, for metrics and the admin page. */
+  queueDepth?: () => number;
+  /** Token for /admin, /api/admin and /metrics; null turns the admin surface off. */
+  adminToken?: string | null;
 }
 
 export interface App {
@@ -36,6 +38,7 @@ export interface App {
   io: MeshServer;
   room: Room;
   signaling: Signaling;
+  admin: AdminSide;
   /** True when the store answers and every migration is applied. */
   ready(): Promise<boolean>;
 }
@@ -57,6 +60,23 @@ const newToken = () => randomBytes(32).toString('base64url');
 export function createApp(deps: AppDeps): App {
   const { config, store, logger } = deps;
   const now = deps.now ?? Date.now;
+  const room = new Room({ capacity: config.ROOM_CAPACITY, newId: randomUUID, newToken });
+  // Assigned below, once Socket.IO exists; warnings only flow after clients connect.
+  let io: MeshServer | undefined;
+  const admin = createAdminSide({
+    room,
+    store,
+    enqueue: deps.enqueue,
+    newId: randomUUID,
+    now,
+    queueDepth: deps.queueDepth ?? (() => 0),
+    thresholds: { poorPct: config.LOSS_POOR_PCT, badPct: config.LOSS_BAD_PCT },
+    warn: (participantId, payload) => {
+      const conn = room.connOf(participantId);
+      if (conn) io?.to(conn).emit('link:quality', payload);
+    },
+  });
+
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
@@ -79,7 +99,14 @@ export function createApp(deps: AppDeps): App {
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'unavailable' });
   });
 
-  deps.routes?.(app);
+  if (deps.adminToken) {
+    admin.mount(app, deps.adminToken);
+  } else {
+    // The admin surface is off: not even the page is served.
+    app.use(['/admin', '/api/admin', '/metrics'], (_req, res) => {
+      res.status(404).json({ error: { code: 'not_found', message: 'the admin surface is off (no ADMIN_TOKEN)' } });
+    });
+  }
 
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: 'no such endpoint' } });
@@ -106,7 +133,7 @@ export function createApp(deps: AppDeps): App {
   // Must exceed keepAliveTimeout, or Node closes idle sockets the load balancer still uses.
   httpServer.headersTimeout = config.KEEP_ALIVE_TIMEOUT_MS + 5_000;
 
-  const io: MeshServer = new Server(httpServer, {
+  io = new Server(httpServer, {
     maxHttpBufferSize: LIMITS.maxPacketBytes,
     serveClient: false,
     // Cross-site WebSocket hijacking: a foreign page cannot open a socket to us.
@@ -119,7 +146,6 @@ export function createApp(deps: AppDeps): App {
     pingTimeout: 10_000,
   });
 
-  const room = new Room({ capacity: config.ROOM_CAPACITY, newId: randomUUID, newToken });
   const stun: IceGrant = { iceServers: config.STUN_URLS?.length ? [{ urls: config.STUN_URLS }] : [], expiresAt: null };
   const signaling = attachSignaling({
     io,
@@ -131,8 +157,8 @@ export function createApp(deps: AppDeps): App {
     graceMs: config.GRACE_MS,
     rateLimit: { burst: config.RATE_LIMIT_BURST, perSec: config.RATE_LIMIT_PER_SEC },
     iceFor: deps.iceFor ?? (() => stun),
-    ...(deps.observer && { observer: deps.observer }),
+    observer: admin.observer,
   });
 
-  return { httpServer, io, room, signaling, ready };
+  return { httpServer, io, room, signaling, admin, ready };
 }

@@ -48,6 +48,9 @@ const ConfigSchema = z.object({
   TURN_URLS: list.optional(),
   TURN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   TURN_TTL_SEC: int(60, 7 * 24 * 3600).default(3600),
+  /** Packet loss on a pair above which both ends are warned, and above which senders back off. */
+  LOSS_POOR_PCT: z.coerce.number().min(0).max(100).default(5),
+  LOSS_BAD_PCT: z.coerce.number().min(0).max(100).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

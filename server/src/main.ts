@@ -2,6 +2,7 @@
  * Composition root: the only place that reads the environment, opens connections and listens.
  * config → store (migrate, close rows a crash left open) → write queue → app → listen → drain on SIGTERM.
  */
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { loadConfig } from './config';
@@ -31,10 +32,26 @@ async function main(): Promise<void> {
   const closed = await store.closeOpen('server_restart', new Date());
   if (closed.sessions || closed.participants) logger.info(closed, 'closed rows left open by the previous run');
 
+  // In development an admin token is made up and printed; in production none means no admin surface.
+  const adminToken = config.ADMIN_TOKEN ?? (config.NODE_ENV === 'production' ? null : randomBytes(18).toString('base64url'));
+
+  let onRetry = (_attempt: number) => {};
   const queue = new WriteQueue(store, {
-    onRetry: (err, attempt, delayMs) => logger.warn({ err: String(err), attempt, delayMs, depth: queue.depth }, 'database write failed; retrying'),
+    onRetry: (err: unknown, attempt: number, delayMs: number) => {
+      logger.warn({ err: err instanceof Error ? err.message : String(err), attempt, delayMs, depth: queue.depth }, 'database write failed; retrying');
+      onRetry(attempt);
+    },
   });
-  const { httpServer, io, signaling } = createApp({ config, store, enqueue: (op) => queue.enqueue(op), logger, clientDist });
+  const { httpServer, io, signaling, admin } = createApp({
+    config,
+    store,
+    enqueue: (op) => queue.enqueue(op),
+    queueDepth: () => queue.depth,
+    logger,
+    clientDist,
+    adminToken,
+  });
+  onRetry = () => admin.metrics.queueRetries.inc();
 
   await new Promise<void>((resolve) => httpServer.listen(config.PORT, config.HOST, resolve));
   const address = httpServer.address();
@@ -44,6 +61,10 @@ async function main(): Promise<void> {
     { url: `http://${shownHost}:${port}`, port, store: store.kind, startupMs: Math.round(performance.now() - started) },
     'listening',
   );
+  if (adminToken && !config.ADMIN_TOKEN) {
+    // The token rides in the fragment, which browsers never send to a server or a log.
+    process.stdout.write(`admin page: http://${shownHost}:${port}/admin#token=${adminToken}\n`);
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -57,6 +78,7 @@ async function main(): Promise<void> {
     force.unref();
     httpServer.close();
     signaling.shutdown();
+    admin.stop();
     await new Promise<void>((resolve) => io.close(() => resolve()));
     const drained = await queue.flush(config.SHUTDOWN_TIMEOUT_MS);
     if (!drained) logger.error({ depth: queue.depth }, 'database unreachable at shutdown; queued rows are lost');

@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { io as connect, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '@meshtalk/protocol';
+import type { Ack, ClientToServerEvents, JoinResponse, ServerToClientEvents } from '@meshtalk/protocol';
 import { createApp, type App, type AppDeps } from '../../src/app';
 import { testConfig } from '../../src/config';
 import type { Store, WriteOp } from '../../src/store/types';
@@ -80,8 +80,8 @@ export async function startServer(
 export const ACK_TIMEOUT = 5_000;
 
 /** Joins and returns the ack, failing the test on a transport time-out. */
-export async function join(c: TestClient, name: string, extra: Record<string, unknown> = {}) {
-  return c.timeout(ACK_TIMEOUT).emitWithAck('room:join', { name, ...extra } as never);
+export async function join(c: TestClient, name: string, extra: Record<string, unknown> = {}): Promise<Ack<JoinResponse>> {
+  return c.timeout(ACK_TIMEOUT).emitWithAck('room:join', { name, ...extra } as never) as Promise<Ack<JoinResponse>>;
 }
 
 /** Resolves with the next payload of `event`, or rejects after `ms`. */

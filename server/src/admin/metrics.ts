@@ -1,0 +1,64 @@
+/** Prometheus exposition (prom-client): process defaults plus the room's own figures. */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface MetricsSources {
+  participants: () => number;
+  pairsByState: () => Record<string, number>;
+  queueDepth: () => number;
+}
+
+export function createMetrics(sources: MetricsSources) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+
+  new Gauge({
+    name: 'meshtalk_participants',
+    help: 'Participants in the room, including those in their reconnect grace period',
+    registers,
+    collect() {
+      this.set(sources.participants());
+    },
+  });
+  new Gauge({
+    name: 'meshtalk_pairs',
+    help: 'Peer pairs by connection state, as their two ends report',
+    labelNames: ['state'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const [state, n] of Object.entries(sources.pairsByState())) this.set({ state }, n);
+    },
+  });
+  new Gauge({
+    name: 'meshtalk_write_queue_depth',
+    help: 'Rows waiting to be written to the database',
+    registers,
+    collect() {
+      this.set(sources.queueDepth());
+    },
+  });
+  return {
+    registry,
+    connectionAttempts: new Counter({ name: 'meshtalk_connection_attempts_total', help: 'Peer pairs whose outcome was decided', registers }),
+    connectionSuccesses: new Counter({ name: 'meshtalk_connection_successes_total', help: 'Pairs connected within 10 s', labelNames: ['candidate_type'] as const, registers }),
+    connectionFailures: new Counter({ name: 'meshtalk_connection_failures_total', help: 'Pairs not connected within 10 s', registers }),
+    iceRestarts: new Counter({ name: 'meshtalk_ice_restarts_total', help: 'ICE restarts reported by clients', labelNames: ['recovered'] as const, registers }),
+    timeToConnect: new Histogram({
+      name: 'meshtalk_time_to_connect_seconds',
+      help: 'Time from offer to connected, per pair',
+      buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+      registers,
+    }),
+    rtt: new Histogram({
+      name: 'meshtalk_rtt_seconds',
+      help: 'Round-trip time per reported link',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6],
+      registers,
+    }),
+    rejectedInputs: new Counter({ name: 'meshtalk_rejected_inputs_total', help: 'Inbound events refused, by reason', labelNames: ['reason', 'event'] as const, registers }),
+    queueRetries: new Counter({ name: 'meshtalk_write_queue_retries_total', help: 'Failed database writes that were retried', registers }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,122 @@
+/**
+ * The admin API (live room and pair health, session history) and /metrics, behind the admin
+ * token. The /admin page itself is part of the client and reads these endpoints.
+ */
+import type { Express, Request, Response } from 'express';
+import type { Room } from '../room/Room';
+import type { Store } from '../store/types';
+import { adminGuard } from './auth';
+import type { HealthMonitor } from './HealthMonitor';
+import type { Metrics } from './metrics';
+
+export interface AdminDeps {
+  token: string;
+  room: Room;
+  health: HealthMonitor;
+  store: Store;
+  metrics: Metrics;
+  queueDepth: () => number;
+  now: () => number;
+  throttle?: { maxFailures: number; windowMs: number };
+}
+
+export interface Sample {
+  at: number;
+  participants: number;
+  successRate: number | null;
+  avgRttMs: number | null;
+  p95RttMs: number | null;
+}
+
+/** The last hour of live figures, one sample per `everyMs`, for the admin charts. */
+export class Samples {
+  readonly #items: Sample[] = [];
+  readonly #max: number;
+  constructor(max = 240) {
+    this.#max = max;
+  }
+  add(s: Sample): void {
+    this.#items.push(s);
+    if (this.#items.length > this.#max) this.#items.shift();
+  }
+  list(): readonly Sample[] {
+    return this.#items;
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function mountAdmin(app: Express, deps: AdminDeps, samples: Samples): void {
+  const guard = adminGuard(deps.token, deps.throttle ?? { maxFailures: 10, windowMs: 5 * 60_000 }, deps.now);
+  const fail = (res: Response, err: unknown) => {
+    res.status(503).json({ error: { code: 'unavailable', message: 'the database is not reachable right now' } });
+    return err;
+  };
+
+  app.get('/metrics', guard, async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  app.use('/api/admin', guard);
+
+  app.get('/api/admin/live', (_req, res) => {
+    const screen = deps.room.screen();
+    res.json({
+      now: deps.now(),
+      sessionId: deps.room.sessionId,
+      participants: deps.room.participants().map((p) => ({ ...p, presenting: screen?.holderId === p.id })),
+      health: deps.health.live(deps.now()),
+      queueDepth: deps.queueDepth(),
+      samples: samples.list(),
+    });
+  });
+
+  app.get('/api/admin/sessions', async (req: Request, res: Response) => {
+    const limit = Math.min(100, Math.max(1, Number(req.query.limit) || 30));
+    try {
+      const sessions = await deps.store.listSessions(limit);
+      const rows = await Promise.all(
+        sessions.map(async (s) => {
+          const events = await deps.store.listEvents(s.id);
+          const ok = events.filter((e) => e.type === 'connection_succeeded').length;
+          const bad = events.filter((e) => e.type === 'connection_failed').length;
+          const rtts = events.flatMap((e) => (e.type === 'connection_succeeded' && typeof e.detail.rttMs === 'number' ? [e.detail.rttMs] : []));
+          const end = s.endedAt ?? new Date(deps.now());
+          return {
+            id: s.id,
+            status: s.status,
+            startedAt: s.createdAt.getTime(),
+            endedAt: s.endedAt?.getTime() ?? null,
+            endReason: s.endReason,
+            durationMs: end.getTime() - s.createdAt.getTime(),
+            peakParticipants: s.peakParticipants,
+            pairsAttempted: ok + bad,
+            successRate: ok + bad ? ok / (ok + bad) : null,
+            avgRttMs: rtts.length ? rtts.reduce((x, y) => x + y, 0) / rtts.length : null,
+          };
+        }),
+      );
+      res.json({ sessions: rows });
+    } catch (err) {
+      fail(res, err);
+    }
+  });
+
+  app.get('/api/admin/sessions/:id', async (req: Request, res: Response) => {
+    const id = String(req.params.id);
+    if (!UUID.test(id)) {
+      res.status(400).json({ error: { code: 'invalid_payload', message: 'session id must be a UUID' } });
+      return;
+    }
+    try {
+      const [participants, events] = await Promise.all([deps.store.listParticipants(id), deps.store.listEvents(id)]);
+      const names = new Map(participants.map((p) => [p.participantId, p.name]));
+      res.json({
+        participants: participants.map((p) => ({ ...p, joinedAt: p.joinedAt.getTime(), leftAt: p.leftAt?.getTime() ?? null })),
+        events: events.map((e) => ({ ...e, at: e.at.getTime(), name: e.participantId ? (names.get(e.participantId) ?? null) : null })),
+      });
+    } catch (err) {
+      fail(res, err);
+    }
+  });
+}
