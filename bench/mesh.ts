@@ -35,7 +35,7 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** A way to join a page and read its inbound audio per peer. */
 interface Subject {
@@ -100,7 +100,9 @@ async function main() {
   const reference: Subject = {
     name: 'reference',
     url: ref.url,
-    join: (p) => p.evaluate(() => (window as unknown as { join(): Promise<void> }).join()),
+    join: async (p) => {
+      await p.evaluate(() => (window as unknown as { join(): Promise<void> }).join());
+    },
     inbound: (p) => p.evaluate(() => (window as unknown as { inboundAudio(): Promise<{ id: string; bytes: number }[]> }).inboundAudio()),
     reset: async () => {},
   };

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { PeerStats } from '@meshtalk/protocol';
 import { join, startServer, type TestServer } from '../support/server';
 
 let server: TestServer;
@@ -9,7 +10,7 @@ afterEach(async () => {
 const TOKEN = 'admin-token-for-tests-0123456789';
 const get = (path: string, token?: string) => fetch(`${server.url}${path}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
 
-const peer = (peerId: string) => ({
+const peer = (peerId: string): PeerStats => ({
   peerId, state: 'connected', connectMs: 250, iceRestarts: 0, iceRestartsRecovered: 0, candidateType: 'host',
   rttMs: 2, jitterMs: 0.5, lossPct: 0, inKbps: 40, outKbps: 40,
 });

@@ -1,0 +1,29 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/index';
+import { MIGRATIONS_DIR, storeContract } from './contract';
+
+storeContract('PGlite (embedded, in memory)', async () => ({
+  store: await openStore({ dataDir: 'memory://', migrationsDir: MIGRATIONS_DIR }),
+  cleanup: async () => {},
+}));
+
+describe('PGlite on disk', () => {
+  it('keeps its data across a reopen of the same folder', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'meshtalk-pglite-'));
+    try {
+      const a = await openStore({ dataDir: dir, migrationsDir: MIGRATIONS_DIR });
+      await a.migrate();
+      await a.apply([{ kind: 'session_open', id: '11111111-1111-4111-8111-111111111111', at: new Date() }]);
+      await a.close();
+      const b = await openStore({ dataDir: dir, migrationsDir: MIGRATIONS_DIR });
+      expect(await b.migrationsApplied()).toBe(true);
+      expect((await b.listSessions(5)).map((s) => s.id)).toEqual(['11111111-1111-4111-8111-111111111111']);
+      await b.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
