@@ -1,0 +1,98 @@
+/**
+ * The composition root as a real process: configuration errors, probes, SIGTERM, and rows a
+ * crash left open.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { io as connect } from 'socket.io-client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openStore } from '../src/store/index';
+import { MIGRATIONS_DIR } from './store/contract';
+
+const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const TSX = ['--import', 'tsx'];
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function dataDir() {
+  const d = mkdtempSync(path.join(tmpdir(), 'meshtalk-main-'));
+  dirs.push(d);
+  return d;
+}
+
+async function start(env: Record<string, string>): Promise<{ proc: ChildProcess; url: string; lines: string[] }> {
+  const proc = spawn(process.execPath, [...TSX, MAIN], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  for await (const line of createInterface({ input: proc.stdout! })) {
+    lines.push(line);
+    const m = /"url":"([^"]+)"/.exec(line);
+    if (m) {
+      createInterface({ input: proc.stdout! }).on('line', (l) => lines.push(l));
+      return { proc, url: m[1]!, lines };
+    }
+  }
+  throw new Error(`server exited before listening: ${lines.join('\n')}`);
+}
+
+const exited = (proc: ChildProcess) => new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+
+describe('server process', () => {
+  it('refuses a bad configuration with one line naming the variable', () => {
+    const r = spawnSync(process.execPath, [...TSX, MAIN], { env: { ...process.env, PORT: 'lots' }, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^invalid configuration: PORT: /);
+  });
+
+  it('is alive and ready on the embedded database, and stops cleanly on SIGTERM', async () => {
+    const { proc, url, lines } = await start({ DATA_DIR: dataDir() });
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready' });
+    expect(lines.some((l) => l.includes('admin page: http://127.0.0.1:'))).toBe(true);
+    const c = connect(url, { transports: ['websocket'], reconnection: false });
+    const closed = new Promise((r) => c.once('room:closed', r));
+    await c.timeout(5000).emitWithAck('room:join', { name: 'Ann' });
+    proc.kill('SIGTERM');
+    expect(await closed).toEqual({ reason: 'server_shutdown' });
+    expect(await exited(proc)).toBe(0);
+    expect(lines.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
+    c.disconnect();
+  });
+
+  it('closes the rows a crash left open with reason server_restart at the next start', async () => {
+    const dir = dataDir();
+    const first = await start({ DATA_DIR: dir });
+    const c = connect(first.url, { transports: ['websocket'], reconnection: false });
+    await c.timeout(5000).emitWithAck('room:join', { name: 'Ann' });
+    await new Promise((r) => setTimeout(r, 500)); // let the queue write the join
+    first.proc.kill('SIGKILL');
+    await exited(first.proc);
+    c.disconnect();
+
+    const second = await start({ DATA_DIR: dir });
+    expect(second.lines.some((l) => l.includes('closed rows left open by the previous run'))).toBe(true);
+    second.proc.kill('SIGTERM');
+    await exited(second.proc);
+
+    const store = await openStore({ dataDir: dir, migrationsDir: MIGRATIONS_DIR });
+    const [session] = await store.listSessions(1);
+    expect(session).toMatchObject({ status: 'ended', endReason: 'server_restart' });
+    expect((await store.listParticipants(session!.id)).map((p) => p.leaveReason)).toEqual(['server_restart']);
+    await store.close();
+  });
+
+  it('turns the admin surface off in production without a token', async () => {
+    const { proc, url, lines } = await start({ DATA_DIR: 'memory://', NODE_ENV: 'production' });
+    expect((await fetch(`${url}/api/admin/live`)).status).toBe(404);
+    expect(lines.some((l) => l.includes('admin page'))).toBe(false);
+    proc.kill('SIGTERM');
+    await exited(proc);
+  });
+});
