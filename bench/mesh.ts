@@ -82,7 +82,7 @@ async function fullMesh(browser: Browser, subject: Subject, n: number): Promise<
 
 async function startRoom(): Promise<{ proc: ChildProcess; url: string }> {
   const proc = spawn(process.execPath, ['server/dist/main.js'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: 'memory://', LOG_LEVEL: 'warn', GRACE_MS: '1000' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: 'memory://', LOG_LEVEL: 'info', GRACE_MS: '1000' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   for await (const line of createInterface({ input: proc.stdout! })) {

@@ -23,7 +23,7 @@ const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
 async function startServer(): Promise<{ proc: ChildProcess; url: string; readyMs: number }> {
   const t0 = performance.now();
   const proc = spawn(process.execPath, ['server/dist/main.js'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: 'memory://', ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'warn' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: 'memory://', ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let url = '';
@@ -56,9 +56,19 @@ async function joinTimed(c: Client, name: string): Promise<{ ms: number; ack: Ac
   return { ms: performance.now() - t, ack };
 }
 
-async function heapUsed(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
-  return Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1]);
+/** A server process of its own that reports its heap after a forced garbage collection. */
+async function heapServer() {
+  const proc = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/heap-server.ts'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();
+  const url = String((await lines.next()).value).split(' ')[1]!;
+  return {
+    url,
+    async heap(): Promise<number> {
+      proc.stdin!.write('heap\n');
+      return Number(String((await lines.next()).value).split(' ')[1]);
+    },
+    stop: () => proc.kill('SIGTERM'),
+  };
 }
 
 /** Join-ack latency over `rounds` rounds of `n` clients joining at once, then relay latency. */
@@ -99,6 +109,7 @@ async function measure(url: string, n: number, rounds: number, relaysPerPair: nu
 
 async function main() {
   const { proc, url, readyMs } = await startServer();
+  // The first start of a fresh in-memory database includes creating it and migrating.
   console.log(`server start → ready (node server/dist/main.js, embedded database in memory): ${fmt(readyMs)}`);
 
   const quiet = await measure(url, 10, 10, 5);
@@ -126,17 +137,26 @@ async function main() {
   console.log(`9 honest + 1 flooder (${sent} messages, ${limited} rate-limited): join ack p50 ${fmt(pct(loud.joins, 50))}, p99 ${fmt(pct(loud.joins, 99))}; relay p50 ${fmt(pct(loud.relays, 50))}, p99 ${fmt(pct(loud.relays, 99))}`);
   flooder.disconnect();
 
-  // Heap per connected socket: the server's own figure before and after 500 idle connections.
-  await new Promise((res) => setTimeout(res, 500));
-  const before = await heapUsed(url);
-  const many = await Promise.all(Array.from({ length: 500 }, () => connect(url)));
-  await new Promise((res) => setTimeout(res, 500));
-  const after = await heapUsed(url);
-  console.log(`server heap per connected socket: ${((after - before) / 500 / 1024).toFixed(1)} KiB (500 sockets, ${((after - before) / 1024 / 1024).toFixed(1)} MiB)`);
-  many.forEach((c) => c.disconnect());
-
   proc.kill('SIGTERM');
   await once(proc, 'exit');
+
+  // Heap per connected socket: used heap after a full collection, before and after connecting.
+  const hs = await heapServer();
+  const warm = await Promise.all(Array.from({ length: 10 }, () => connect(hs.url)));
+  const before = await hs.heap();
+  const idle = await Promise.all(Array.from({ length: 500 }, () => connect(hs.url)));
+  const afterIdle = await hs.heap();
+  console.log(`server heap per connected socket (idle, 500 sockets): ${((afterIdle - before) / 500 / 1024).toFixed(1)} KiB`);
+  idle.forEach((c) => c.disconnect());
+  warm.forEach((c) => c.disconnect());
+  await new Promise((res) => setTimeout(res, 300));
+  const base = await hs.heap();
+  const members = await Promise.all(Array.from({ length: 10 }, () => connect(hs.url)));
+  await Promise.all(members.map((c, i) => joinTimed(c, `m${i}`)));
+  const full = await hs.heap();
+  console.log(`server heap per joined participant (full room of 10): ${((full - base) / 10 / 1024).toFixed(1)} KiB`);
+  members.forEach((c) => c.disconnect());
+  hs.stop();
 }
 
 await main();
