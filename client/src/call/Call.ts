@@ -1,0 +1,344 @@
+/**
+ * A call: owns the signaling connection, the mesh and the local media, and exposes an
+ * immutable snapshot that the UI renders (`subscribe` + `getSnapshot`, for
+ * useSyncExternalStore). No React here.
+ */
+import type { JoinResponse, Participant, PeerStats, ScreenState } from '@meshtalk/protocol';
+import { Mesh } from '../mesh/Mesh';
+import { captureScreen } from '../media/screen';
+import { level, SPEAKING_LEVEL, unwatchLevel, watchLevel } from '../media/levels';
+import type { Signaling } from '../signaling/SignalingClient';
+import { summarize, type Counters } from '../stats/summarize';
+import { clearIdentity, loadIdentity, saveIdentity } from './identity';
+import type { CallSnapshot, PeerView, Quality } from './snapshot';
+
+export type { CallSnapshot, PeerView } from './snapshot';
+
+export interface CallDeps {
+  connect: () => Signaling;
+  createPeerConnection: (config: RTCConfiguration) => RTCPeerConnection;
+  statsEveryMs?: number;
+}
+
+const EMPTY: CallSnapshot = {
+  status: 'idle',
+  self: null,
+  peers: [],
+  screen: null,
+  screenTrack: null,
+  presenting: false,
+  listenOnly: false,
+  notice: null,
+};
+
+export class Call {
+  #snapshot: CallSnapshot = EMPTY;
+  #listeners = new Set<() => void>();
+  #signaling: Signaling | null = null;
+  readonly #mesh: Mesh;
+  readonly #deps: CallDeps;
+  #name = '';
+  #mic: MediaStream | null = null;
+  #screenTrack: MediaStreamTrack | null = null;
+  #screenEpoch: number | null = null;
+  #roster = new Map<string, Participant>();
+  #links = new Map<string, { state: RTCPeerConnectionState; quality: Quality; rttMs: number | null; lossPct: number | null; audio: MediaStream | null; screen: MediaStreamTrack | null; speaking: boolean }>();
+  #counters = new Map<string, Counters>();
+  #timers: ReturnType<typeof setInterval>[] = [];
+  #selfSpeaking = false;
+
+  constructor(deps: CallDeps) {
+    this.#deps = deps;
+    this.#mesh = new Mesh({ createPeerConnection: deps.createPeerConnection });
+    this.#mesh.on((e) => {
+      if (e.type === 'signal') {
+        void this.#signaling?.request('signal:send', { to: e.to, ...e.message });
+        return;
+      }
+      const link = this.#link(e.peerId);
+      if (e.type === 'state') link.state = e.state;
+      else if (e.type === 'audio') {
+        link.audio = new MediaStream([e.track]);
+        watchLevel(e.peerId, link.audio);
+      } else if (e.type === 'screen') link.screen = e.track;
+      this.#publish();
+    });
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  };
+
+  getSnapshot = (): CallSnapshot => this.#snapshot;
+
+  /** Joins with a microphone stream (null: listen only). */
+  async join(name: string, mic: MediaStream | null): Promise<void> {
+    if (this.#signaling) return;
+    this.#name = name;
+    this.#mic = mic;
+    const audio = mic?.getAudioTracks()[0] ?? null;
+    if (mic) watchLevel('self', mic);
+    await this.#mesh.setAudioTrack(audio);
+    this.#set({ ...EMPTY, status: 'joining', listenOnly: !audio });
+    const signaling = this.#deps.connect();
+    this.#signaling = signaling;
+    this.#listen(signaling);
+    signaling.onConnection((e) => {
+      if (e === 'connect') void this.#sendJoin();
+      else if (this.#snapshot.status === 'in-room') this.#set({ status: 'reconnecting' });
+    });
+    this.#timers.push(setInterval(() => this.#sampleSpeaking(), 200));
+    this.#timers.push(setInterval(() => void this.#reportStats(), this.#deps.statsEveryMs ?? 3_000));
+  }
+
+  async toggleMute(): Promise<void> {
+    const self = this.#snapshot.self;
+    const track = this.#mic?.getAudioTracks()[0];
+    if (!self || !track) return;
+    const muted = !self.muted;
+    track.enabled = !muted;
+    this.#set({ self: { ...self, muted } });
+    await this.#signaling?.request('media:update', { muted });
+  }
+
+  async startShare(): Promise<void> {
+    if (this.#screenTrack || !this.#signaling) return;
+    const claim = await this.#signaling.request('screen:claim', {});
+    if (!claim.ok) {
+      if (claim.error.code === 'screen_busy') this.#set({ notice: { kind: 'screen_busy', name: String(claim.error.details?.holderName ?? '') } });
+      return;
+    }
+    this.#screenEpoch = claim.data.epoch;
+    const track = await captureScreen();
+    if (!track) {
+      await this.#signaling.request('screen:release', { epoch: claim.data.epoch });
+      this.#set({ notice: { kind: 'share_failed' } });
+      return;
+    }
+    this.#screenTrack = track;
+    // The browser's own "Stop sharing" ends the track: release the slot then too.
+    track.addEventListener('ended', () => void this.stopShare());
+    await this.#mesh.setScreenTrack(track);
+    this.#set({ presenting: true, notice: null });
+  }
+
+  async stopShare(): Promise<void> {
+    const track = this.#screenTrack;
+    if (!track) return;
+    this.#screenTrack = null;
+    track.stop();
+    await this.#mesh.setScreenTrack(null);
+    this.#set({ presenting: false });
+    await this.#signaling?.request('screen:release', this.#screenEpoch === null ? {} : { epoch: this.#screenEpoch });
+  }
+
+  dismissNotice(): void {
+    this.#set({ notice: null });
+  }
+
+  async leave(): Promise<void> {
+    if (this.#screenTrack) await this.stopShare();
+    await this.#signaling?.request('room:leave', {}, 2_000);
+    clearIdentity();
+    this.#teardown();
+    this.#set({ ...EMPTY, status: 'left' });
+  }
+
+  /** Per-peer media figures straight from getStats, for tests and diagnostics. */
+  async debugStats(): Promise<{ peerId: string; state: string; inboundAudioBytes: number; framesDecoded: number }[]> {
+    return Promise.all(
+      this.#mesh.peerIds.map(async (peerId) => {
+        const pc = this.#mesh.link(peerId)!.pc;
+        let inboundAudioBytes = 0;
+        let framesDecoded = 0;
+        (await pc.getStats()).forEach((r: { type: string; kind?: string; bytesReceived?: number; framesDecoded?: number }) => {
+          if (r.type !== 'inbound-rtp') return;
+          if (r.kind === 'audio') inboundAudioBytes += r.bytesReceived ?? 0;
+          if (r.kind === 'video') framesDecoded += r.framesDecoded ?? 0;
+        });
+        return { peerId, state: pc.connectionState, inboundAudioBytes, framesDecoded };
+      }),
+    );
+  }
+
+  #listen(s: Signaling): void {
+    s.on('participant:joined', (p) => {
+      this.#roster.set(p.id, p);
+      this.#mesh.handlePeerJoined(p.id);
+      this.#publish();
+    });
+    s.on('participant:updated', (p) => {
+      if (p.id === this.#snapshot.self?.id) return;
+      this.#roster.set(p.id, p);
+      this.#publish();
+    });
+    s.on('participant:left', ({ id }) => this.#drop(id));
+    s.on('signal:receive', ({ from, ...message }) => {
+      if (this.#roster.has(from)) this.#mesh.handleSignal(from, message);
+    });
+    s.on('screen:changed', ({ screen }) => this.#onScreen(screen));
+    s.on('room:closed', ({ reason }) => {
+      if (reason === 'replaced') {
+        this.#teardown();
+        this.#set({ ...EMPTY, status: 'replaced' });
+      } else this.#set({ status: 'reconnecting' });
+    });
+    s.on('ice:refresh', ({ iceServers }) => {
+      this.#mesh.handleIceServers(iceServers, (id) => this.#links.get(id)?.state !== undefined && this.#candidateType.get(id) === 'relay');
+    });
+    s.on('link:quality', ({ peerId, quality, lossPct }) => {
+      const link = this.#link(peerId);
+      link.quality = quality;
+      link.lossPct = lossPct;
+      this.#mesh.handleLinkQuality(peerId, quality);
+      this.#publish();
+    });
+  }
+
+  /** (Re)joins: first join, reconnect after a drop, or after a server restart. */
+  async #sendJoin(): Promise<void> {
+    const s = this.#signaling;
+    if (!s) return;
+    const identity = loadIdentity();
+    const muted = this.#snapshot.self?.muted ?? false;
+    const ack = await s.request('room:join', { name: this.#name, muted, ...(identity ?? {}) });
+    if (s !== this.#signaling) return;
+    if (!ack.ok) {
+      if (ack.error.code === 'room_full') {
+        this.#teardown();
+        this.#set({ ...EMPTY, status: 'room-full' });
+      } else if (ack.error.code === 'forbidden' && identity) {
+        clearIdentity();
+        await this.#sendJoin();
+      } else if (ack.error.code === 'shutting_down' || ack.error.code === 'internal') {
+        setTimeout(() => s.connected && void this.#sendJoin(), 1_000);
+      } else this.#set({ status: 'failed', notice: { kind: 'error', message: ack.error.message } });
+      return;
+    }
+    this.#applyJoin(ack.data);
+  }
+
+  #applyJoin(data: JoinResponse): void {
+    saveIdentity({ participantId: data.self.id, resumeToken: data.resumeToken });
+    this.#mesh.handleJoined(data.self.id, data.iceServers);
+    this.#roster = new Map(data.participants.map((p) => [p.id, p]));
+    for (const id of [...this.#links.keys()]) if (!this.#roster.has(id)) this.#drop(id);
+    this.#mesh.handleRoster(data.participants.map((p) => p.id));
+    this.#set({ status: 'in-room', self: { ...data.self, speaking: false } });
+    this.#onScreen(data.screen);
+    // After a server restart the slot is free again: a presenter who still shares takes it back.
+    if (this.#screenTrack && data.screen?.holderId !== data.self.id) {
+      void this.#signaling?.request('screen:claim', {}).then((r) => {
+        if (r.ok) this.#screenEpoch = r.data.epoch;
+        else void this.stopShare();
+      });
+    }
+  }
+
+  #onScreen(screen: ScreenState): void {
+    const selfId = this.#snapshot.self?.id;
+    if (this.#screenTrack && screen && screen.holderId !== selfId) void this.stopShare();
+    this.#set({ screen: screen ? { holderId: screen.holderId, holderName: screen.holderName } : null });
+    this.#publish();
+  }
+
+  #drop(id: string): void {
+    this.#roster.delete(id);
+    this.#links.delete(id);
+    this.#counters.delete(id);
+    this.#candidateType.delete(id);
+    unwatchLevel(id);
+    this.#mesh.handlePeerLeft(id);
+    this.#publish();
+  }
+
+  #link(id: string) {
+    let link = this.#links.get(id);
+    if (!link) {
+      link = { state: 'new', quality: 'good', rttMs: null, lossPct: null, audio: null, screen: null, speaking: false };
+      this.#links.set(id, link);
+    }
+    return link;
+  }
+
+  readonly #candidateType = new Map<string, string | null>();
+
+  async #reportStats(): Promise<void> {
+    if (this.#snapshot.status !== 'in-room' || !this.#signaling) return;
+    const peers: PeerStats[] = [];
+    const now = performance.now();
+    for (const peerId of this.#mesh.peerIds) {
+      const link = this.#mesh.link(peerId);
+      if (!link || !this.#roster.has(peerId)) continue;
+      const report = await link.pc.getStats().catch(() => null);
+      if (!report) continue;
+      const { figures, counters } = summarize(report.values() as Iterable<never>, this.#counters.get(peerId) ?? null, now);
+      this.#counters.set(peerId, counters);
+      this.#candidateType.set(peerId, figures.candidateType);
+      const view = this.#link(peerId);
+      view.rttMs = figures.rttMs;
+      peers.push({ peerId, state: link.state, connectMs: link.connectMs, iceRestarts: link.iceRestarts, iceRestartsRecovered: link.iceRestartsRecovered, ...figures });
+    }
+    this.#publish();
+    if (peers.length) await this.#signaling.request('stats:report', { peers });
+  }
+
+  #sampleSpeaking(): void {
+    let changed = false;
+    const self = level('self') > SPEAKING_LEVEL && !this.#snapshot.self?.muted;
+    if (self !== this.#selfSpeaking) {
+      this.#selfSpeaking = self;
+      changed = true;
+    }
+    for (const [id, link] of this.#links) {
+      const speaking = level(id) > SPEAKING_LEVEL && !this.#roster.get(id)?.muted;
+      if (speaking !== link.speaking) {
+        link.speaking = speaking;
+        changed = true;
+      }
+    }
+    if (changed) this.#publish();
+  }
+
+  /** Rebuilds the peer list and the presenter's track into a new snapshot. */
+  #publish(): void {
+    const holder = this.#snapshot.screen?.holderId;
+    const peers: PeerView[] = [...this.#roster.values()].map((p) => {
+      const l = this.#links.get(p.id);
+      return {
+        ...p,
+        presenting: holder === p.id,
+        speaking: l?.speaking ?? false,
+        linkState: l?.state ?? 'new',
+        quality: l?.quality ?? 'good',
+        rttMs: l?.rttMs ?? null,
+        lossPct: l?.lossPct ?? null,
+        audio: l?.audio ?? null,
+      };
+    });
+    const self = this.#snapshot.self ? { ...this.#snapshot.self, speaking: this.#selfSpeaking } : null;
+    const screenTrack = holder && holder !== self?.id ? (this.#links.get(holder)?.screen ?? null) : null;
+    this.#set({ peers, self, screenTrack });
+  }
+
+  #set(patch: Partial<CallSnapshot>): void {
+    this.#snapshot = { ...this.#snapshot, ...patch };
+    for (const l of this.#listeners) l();
+  }
+
+  #teardown(): void {
+    for (const t of this.#timers) clearInterval(t);
+    this.#timers = [];
+    this.#signaling?.close();
+    this.#signaling = null;
+    this.#mesh.close();
+    this.#screenTrack?.stop();
+    this.#screenTrack = null;
+    this.#mic?.getTracks().forEach((t) => t.stop());
+    unwatchLevel('self');
+    for (const id of this.#links.keys()) unwatchLevel(id);
+    this.#links.clear();
+    this.#roster.clear();
+  }
+}

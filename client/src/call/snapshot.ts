@@ -1,0 +1,35 @@
+/** What the UI renders: an immutable picture of the call at one moment. */
+import type { Participant } from '@meshtalk/protocol';
+
+export type CallStatus = 'idle' | 'joining' | 'in-room' | 'reconnecting' | 'room-full' | 'replaced' | 'left' | 'failed';
+export type Quality = 'good' | 'poor' | 'bad';
+
+export interface PeerView extends Participant {
+  presenting: boolean;
+  speaking: boolean;
+  /** The peer connection's state, as this browser sees it. */
+  linkState: RTCPeerConnectionState;
+  quality: Quality;
+  rttMs: number | null;
+  lossPct: number | null;
+  audio: MediaStream | null;
+}
+
+export type Notice =
+  | { kind: 'screen_busy'; name: string }
+  | { kind: 'share_failed' }
+  | { kind: 'error'; message: string };
+
+export interface CallSnapshot {
+  status: CallStatus;
+  self: (Participant & { speaking: boolean }) | null;
+  peers: PeerView[];
+  screen: { holderId: string; holderName: string } | null;
+  /** The presenter's screen, when someone else presents. */
+  screenTrack: MediaStreamTrack | null;
+  /** True while this browser shares its screen. */
+  presenting: boolean;
+  /** Joined without a microphone. */
+  listenOnly: boolean;
+  notice: Notice | null;
+}

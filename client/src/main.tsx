@@ -1,0 +1,19 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { Call } from './call/Call';
+import { connectSignaling } from './signaling/SignalingClient';
+import { AdminPage } from './admin/AdminPage';
+import { App } from './ui/App';
+import { lang } from './ui/i18n';
+import './ui/styles.css';
+
+const makeCall = () => {
+  const call = new Call({ connect: () => connectSignaling(), createPeerConnection: (config) => new RTCPeerConnection(config) });
+  // A window hook for diagnostics and end-to-end tests: media figures straight from getStats.
+  (window as unknown as { __meshtalk: unknown }).__meshtalk = { stats: () => call.debugStats(), snapshot: () => call.getSnapshot() };
+  return call;
+};
+
+document.documentElement.lang = lang;
+const root = createRoot(document.getElementById('root')!);
+root.render(<StrictMode>{location.pathname.replace(/\/+$/, '') === '/admin' ? <AdminPage /> : <App makeCall={makeCall} />}</StrictMode>);

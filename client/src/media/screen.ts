@@ -1,0 +1,14 @@
+/** Screen capture for sharing: text-sharp (contentHint 'detail') and frame-rate capped. */
+export const SCREEN_FRAME_RATE = 15;
+
+export async function captureScreen(): Promise<MediaStreamTrack | null> {
+  if (!navigator.mediaDevices?.getDisplayMedia) return null;
+  try {
+    const stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: SCREEN_FRAME_RATE, max: SCREEN_FRAME_RATE } }, audio: false });
+    const track = stream.getVideoTracks()[0] ?? null;
+    if (track) track.contentHint = 'detail';
+    return track;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * The full mesh: one PeerLink per remote participant, keyed by participant id. Events come in
+ * through `handle*` methods, typed events go out; the RTCPeerConnection factory is injected.
+ * It knows nothing of React or Socket.IO.
+ */
+import type { IceServer } from '@meshtalk/protocol';
+import { PeerLink, type SignalMessage } from './PeerLink';
+
+export type MeshEvent =
+  | { type: 'signal'; to: string; message: SignalMessage }
+  | { type: 'state'; peerId: string; state: RTCPeerConnectionState }
+  | { type: 'audio'; peerId: string; track: MediaStreamTrack }
+  | { type: 'screen'; peerId: string; track: MediaStreamTrack };
+
+export interface MeshOptions {
+  createPeerConnection: (config: RTCConfiguration) => RTCPeerConnection;
+}
+
+/** Each viewer's share of the presenter's uplink: the budget split over the receivers. */
+export function screenBitrateFor(viewers: number, budgetBps = 4_000_000): number {
+  if (viewers <= 0) return budgetBps;
+  return Math.max(150_000, Math.min(1_500_000, Math.floor(budgetBps / viewers)));
+}
+
+export const SCREEN_MAX_FRAMERATE = 15;
+
+export class Mesh {
+  readonly #links = new Map<string, PeerLink>();
+  readonly #opts: MeshOptions;
+  #listeners: ((e: MeshEvent) => void)[] = [];
+  #selfId = '';
+  #config: RTCConfiguration = {};
+  #audioTrack: MediaStreamTrack | null = null;
+  #screenTrack: MediaStreamTrack | null = null;
+  /** Peers whose link is poor enough that we send them less. */
+  readonly #degraded = new Map<string, 'poor' | 'bad'>();
+
+  constructor(opts: MeshOptions) {
+    this.#opts = opts;
+  }
+
+  on(listener: (e: MeshEvent) => void): () => void {
+    this.#listeners.push(listener);
+    return () => (this.#listeners = this.#listeners.filter((l) => l !== listener));
+  }
+
+  get peerIds(): string[] {
+    return [...this.#links.keys()];
+  }
+
+  link(peerId: string): PeerLink | undefined {
+    return this.#links.get(peerId);
+  }
+
+  /** Who we are and how to reach peers; keeps existing links. */
+  handleJoined(selfId: string, iceServers: IceServer[]): void {
+    this.#selfId = selfId;
+    this.#config = { iceServers: iceServers as RTCIceServer[] };
+  }
+
+  /** Makes the links match the roster: new peers get a link, departed ones lose theirs. */
+  handleRoster(peerIds: readonly string[]): void {
+    const want = new Set(peerIds);
+    for (const id of [...this.#links.keys()]) if (!want.has(id)) this.handlePeerLeft(id);
+    for (const id of want) this.#ensure(id);
+  }
+
+  handlePeerJoined(peerId: string): void {
+    this.#ensure(peerId);
+  }
+
+  handlePeerLeft(peerId: string): void {
+    this.#links.get(peerId)?.close();
+    this.#links.delete(peerId);
+    this.#degraded.delete(peerId);
+    this.#rebudget();
+  }
+
+  handleSignal(from: string, message: SignalMessage): void {
+    void this.#ensure(from).handleSignal(message);
+  }
+
+  /** New ICE servers (fresh TURN credentials); relayed links restart ICE to use them. */
+  handleIceServers(iceServers: IceServer[], relayed: (peerId: string) => boolean): void {
+    this.#config = { iceServers: iceServers as RTCIceServer[] };
+    for (const [id, link] of this.#links) {
+      link.setConfiguration(this.#config);
+      if (relayed(id)) link.restartIce();
+    }
+  }
+
+  /** A quality warning for the link to `peerId`: back off what we send there, screen first. */
+  handleLinkQuality(peerId: string, quality: 'good' | 'poor' | 'bad'): void {
+    if (quality === 'good') this.#degraded.delete(peerId);
+    else this.#degraded.set(peerId, quality);
+    void this.#limit(peerId);
+  }
+
+  async setAudioTrack(track: MediaStreamTrack | null): Promise<void> {
+    this.#audioTrack = track;
+    await Promise.all([...this.#links.values()].map((l) => l.setAudioTrack(track)));
+  }
+
+  async setScreenTrack(track: MediaStreamTrack | null): Promise<void> {
+    this.#screenTrack = track;
+    await Promise.all([...this.#links.entries()].map(([id, l]) => l.setScreenTrack(track, this.#screenLimits(id))));
+  }
+
+  close(): void {
+    for (const l of this.#links.values()) l.close();
+    this.#links.clear();
+    this.#listeners = [];
+  }
+
+  #emit(e: MeshEvent): void {
+    for (const l of this.#listeners) l(e);
+  }
+
+  #screenLimits(peerId: string): RTCRtpEncodingParameters {
+    const base = screenBitrateFor(this.#links.size);
+    const level = this.#degraded.get(peerId);
+    if (level === 'bad') return { maxBitrate: Math.floor(base / 4), maxFramerate: 5 };
+    if (level === 'poor') return { maxBitrate: Math.floor(base / 2), maxFramerate: 10 };
+    return { maxBitrate: base, maxFramerate: SCREEN_MAX_FRAMERATE };
+  }
+
+  async #limit(peerId: string): Promise<void> {
+    const link = this.#links.get(peerId);
+    if (!link) return;
+    // Audio is the last thing to give up, and only on a bad link.
+    const audio = this.#degraded.get(peerId) === 'bad' ? { maxBitrate: 24_000 } : null;
+    await link.limitSenders(this.#screenLimits(peerId), audio);
+  }
+
+  #rebudget(): void {
+    if (this.#screenTrack) for (const id of this.#links.keys()) void this.#limit(id);
+  }
+
+  #ensure(peerId: string): PeerLink {
+    const existing = this.#links.get(peerId);
+    if (existing) return existing;
+    const link = new PeerLink({
+      selfId: this.#selfId,
+      peerId,
+      config: this.#config,
+      createPeerConnection: this.#opts.createPeerConnection,
+      send: (message) => this.#emit({ type: 'signal', to: peerId, message }),
+      audioTrack: this.#audioTrack,
+      screenTrack: this.#screenTrack,
+    });
+    link.on((e) => {
+      if (e.type === 'exhausted') return this.#replace(peerId, link, e.replay);
+      if (e.type === 'state') this.#emit({ type: 'state', peerId, state: e.state });
+      else this.#emit({ type: e.type, peerId, track: e.track });
+    });
+    this.#links.set(peerId, link);
+    this.#rebudget();
+    return link;
+  }
+
+  /** Last resort: a fresh connection to the same peer. */
+  #replace(peerId: string, old: PeerLink, replay: SignalMessage | undefined): void {
+    if (this.#links.get(peerId) !== old) return;
+    old.close();
+    this.#links.delete(peerId);
+    const fresh = this.#ensure(peerId);
+    if (replay) void fresh.handleSignal(replay);
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The client's one door to the server: the only module that imports socket.io-client. Every
+ * inbound event is parsed with the protocol's schemas before anyone sees it; every request is
+ * answered by its ack or by a `timeout` error.
+ */
+import { io, type Socket } from 'socket.io-client';
+import {
+  ServerEvents,
+  type Ack,
+  type ClientEventName,
+  type ClientRequests,
+  type ClientResponses,
+  type ClientToServerEvents,
+  type ServerEventName,
+  type ServerToClientEvents,
+} from '@meshtalk/protocol';
+import type { z } from 'zod';
+
+type Payload<E extends ServerEventName> = z.infer<(typeof ServerEvents)[E]>;
+export type ConnectionEvent = 'connect' | 'disconnect';
+
+export interface Signaling {
+  readonly connected: boolean;
+  request<E extends ClientEventName>(event: E, payload: z.input<(typeof ClientRequests)[E]>, timeoutMs?: number): Promise<Ack<ClientResponses[E]>>;
+  on<E extends ServerEventName>(event: E, handler: (payload: Payload<E>) => void): void;
+  onConnection(handler: (event: ConnectionEvent) => void): void;
+  close(): void;
+}
+
+export function connectSignaling(url: string | undefined = undefined): Signaling {
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(url ?? '', {
+    transports: ['websocket', 'polling'],
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 3_000,
+  });
+  const connectionHandlers: ((e: ConnectionEvent) => void)[] = [];
+  socket.on('connect', () => connectionHandlers.forEach((h) => h('connect')));
+  socket.on('disconnect', () => connectionHandlers.forEach((h) => h('disconnect')));
+
+  return {
+    get connected() {
+      return socket.connected;
+    },
+    async request(event, payload, timeoutMs = 8_000) {
+      try {
+        // socket.io's typings cannot follow a generic event name; the protocol types both ends.
+        const timed = socket.timeout(timeoutMs) as unknown as { emitWithAck(e: string, p: unknown): Promise<unknown> };
+        return (await timed.emitWithAck(event, payload)) as never;
+      } catch {
+        return { ok: false, error: { code: 'internal', message: 'no answer from the server' } } as never;
+      }
+    },
+    on(event, handler) {
+      const schema = ServerEvents[event];
+      socket.on(event as never, ((raw: unknown) => {
+        const parsed = schema.safeParse(raw);
+        if (parsed.success) handler(parsed.data as never);
+        else console.warn(`meshtalk: dropped a malformed ${event}`);
+      }) as never);
+    },
+    onConnection(handler) {
+      connectionHandlers.push(handler);
+    },
+    close() {
+      socket.disconnect();
+    },
+  };
+}

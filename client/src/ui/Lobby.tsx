@@ -1,0 +1,86 @@
+/** Before joining: a name (remembered), a microphone with a live level, and Join. */
+import { useEffect, useRef, useState } from 'react';
+import { listMicrophones, openMicrophone, rememberedMicrophone } from '../media/microphone';
+import { level, unwatchLevel, watchLevel } from '../media/levels';
+import { t } from './i18n';
+
+const NAME_KEY = 'meshtalk.name';
+
+export function Lobby(props: { message: string | null; onJoin: (name: string, mic: MediaStream | null) => void; busy: boolean }) {
+  const [name, setName] = useState(() => localStorage.getItem(NAME_KEY) ?? '');
+  const [mics, setMics] = useState<MediaDeviceInfo[]>([]);
+  const [micId, setMicId] = useState<string>(() => rememberedMicrophone() ?? '');
+  const [stream, setStream] = useState<MediaStream | null>(null);
+  const [micProblem, setMicProblem] = useState<'denied' | 'missing' | 'unsupported' | null>(null);
+  const [meter, setMeter] = useState(0);
+  const handedOver = useRef(false);
+
+  useEffect(() => {
+    let alive = true;
+    let opened: MediaStream | null = null;
+    void openMicrophone(micId || null).then(async (r) => {
+      if (!alive) return r.ok && r.stream.getTracks().forEach((x) => x.stop());
+      if (r.ok) {
+        opened = r.stream;
+        setStream(r.stream);
+        setMicProblem(null);
+        watchLevel('lobby', r.stream);
+        setMics(await listMicrophones());
+      } else {
+        setStream(null);
+        setMicProblem(r.reason);
+      }
+    });
+    return () => {
+      alive = false;
+      unwatchLevel('lobby');
+      if (!handedOver.current) opened?.getTracks().forEach((x) => x.stop());
+    };
+  }, [micId]);
+
+  useEffect(() => {
+    const timer = setInterval(() => setMeter(Math.min(1, level('lobby') * 4)), 100);
+    return () => clearInterval(timer);
+  }, []);
+
+  const trimmed = name.trim();
+  return (
+    <main className="lobby">
+      <h1>{t.title}</h1>
+      <p className="tagline">{t.tagline}</p>
+      {props.message && (
+        <p className="notice" role="alert">
+          {props.message}
+        </p>
+      )}
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!trimmed || props.busy) return;
+          localStorage.setItem(NAME_KEY, trimmed);
+          handedOver.current = true;
+          props.onJoin(trimmed, stream);
+        }}
+      >
+        <label htmlFor="name">{t.yourName}</label>
+        <input id="name" value={name} maxLength={64} autoComplete="nickname" autoFocus onChange={(e) => setName(e.target.value)} required />
+        <label htmlFor="mic">{t.microphone}</label>
+        <select id="mic" value={micId} onChange={(e) => setMicId(e.target.value)} disabled={!stream}>
+          <option value="">{t.defaultMic}</option>
+          {mics.map((m, i) => (
+            <option key={m.deviceId || i} value={m.deviceId}>
+              {m.label || `${t.microphone} ${i + 1}`}
+            </option>
+          ))}
+        </select>
+        <div className="meter" role="meter" aria-label={t.micLevel} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(meter * 100)}>
+          <span style={{ width: `${Math.round(meter * 100)}%` }} />
+        </div>
+        {micProblem && <p className="note">{micProblem === 'denied' ? t.micDenied : t.micMissing}</p>}
+        <button type="submit" className="primary" disabled={!trimmed || props.busy}>
+          {props.busy ? t.joining : t.join}
+        </button>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,142 @@
+/** In the room: tiles, the shared screen, notices and the controls. Renders the snapshot only. */
+import { useEffect, useState } from 'react';
+import type { Call, CallSnapshot, PeerView } from '../call/Call';
+import { AudioOut, VideoOut } from './Media';
+import { t } from './i18n';
+
+export function Room({ call, snap }: { call: Call; snap: CallSnapshot }) {
+  const [copied, setCopied] = useState(false);
+  const self = snap.self;
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      if (target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
+      if (e.key === 'm' || e.key === 'M') void call.toggleMute();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [call]);
+
+  const presenter = snap.screen && snap.screen.holderId !== self?.id ? snap.screen.holderName : null;
+  const warnings = snap.peers.filter((p) => p.quality !== 'good');
+
+  return (
+    <main className="room">
+      {snap.status === 'reconnecting' && (
+        <div className="banner" role="status">
+          {t.reconnecting}
+        </div>
+      )}
+      <header>
+        <h1>{t.title}</h1>
+        <span className="count">{t.participants(snap.peers.length + (self ? 1 : 0))}</span>
+        <button
+          type="button"
+          onClick={() => {
+            void navigator.clipboard?.writeText(location.origin + location.pathname).then(() => setCopied(true));
+            setTimeout(() => setCopied(false), 2_000);
+          }}
+        >
+          {t.copyLink}
+        </button>
+        {copied && <span role="status">{t.linkCopied}</span>}
+      </header>
+
+      {snap.notice && (
+        <div className="notice" role="alert">
+          {snap.notice.kind === 'screen_busy' ? t.screenBusy(snap.notice.name) : snap.notice.kind === 'share_failed' ? t.shareFailed : snap.notice.message}
+          <button type="button" onClick={() => call.dismissNotice()}>
+            {t.dismiss}
+          </button>
+        </div>
+      )}
+      {warnings.map((p) => (
+        <div key={p.id} className={`warning ${p.quality}`} role="status" data-peer={p.id}>
+          {p.quality === 'bad' ? t.badLink(p.name) : t.poorLink(p.name)}
+        </div>
+      ))}
+
+      {snap.screenTrack && presenter && (
+        <section className="stage" aria-label={t.isPresenting(presenter)}>
+          <p>{t.isPresenting(presenter)}</p>
+          <VideoOut track={snap.screenTrack} label={t.isPresenting(presenter)} />
+        </section>
+      )}
+      {snap.presenting && <p className="presenting-self">{t.presentingNow}</p>}
+
+      <ul className="tiles" aria-label={t.participants(snap.peers.length + 1)}>
+        {self && (
+          <li className={`tile self${self.speaking ? ' speaking' : ''}`} data-testid="tile-self">
+            <span className="name">
+              {self.name} ({t.you})
+            </span>
+            <Badges muted={self.muted} speaking={self.speaking} presenting={snap.presenting} />
+            {snap.listenOnly && <span className="note">{t.listenOnly}</span>}
+          </li>
+        )}
+        {snap.peers.map((p) => (
+          <Tile key={p.id} peer={p} />
+        ))}
+      </ul>
+      {snap.peers.length === 0 && <p className="muted">{t.alone}</p>}
+
+      <nav className="controls" aria-label="Controls">
+        <button type="button" onClick={() => void call.toggleMute()} disabled={snap.listenOnly} aria-pressed={!!self?.muted}>
+          {self?.muted ? t.unmute : t.mute}
+        </button>
+        {snap.presenting ? (
+          <button type="button" onClick={() => void call.stopShare()}>
+            {t.stopSharing}
+          </button>
+        ) : (
+          <button type="button" onClick={() => void call.startShare()} disabled={snap.status !== 'in-room'}>
+            {t.shareScreen}
+          </button>
+        )}
+        <button type="button" className="danger" onClick={() => void call.leave()}>
+          {t.leave}
+        </button>
+      </nav>
+      <p className="muted small">{t.shortcuts}</p>
+    </main>
+  );
+}
+
+function Badges(props: { muted: boolean; speaking: boolean; presenting: boolean }) {
+  return (
+    <span className="badges">
+      {props.muted && (
+        <span className="badge muted-badge" role="img" aria-label={t.muted} title={t.muted}>
+          🔇
+        </span>
+      )}
+      {props.speaking && (
+        <span className="badge speaking-badge" role="img" aria-label={t.speaking} title={t.speaking}>
+          🔊
+        </span>
+      )}
+      {props.presenting && <span className="badge presenting-badge">{t.presenting}</span>}
+    </span>
+  );
+}
+
+function Tile({ peer }: { peer: PeerView }) {
+  const link =
+    peer.linkState === 'connected'
+      ? t.link[peer.quality]
+      : peer.linkState === 'failed' || peer.linkState === 'disconnected'
+        ? t.link.lost
+        : t.link.connecting;
+  return (
+    <li className={`tile${peer.speaking ? ' speaking' : ''}${peer.connected ? '' : ' away'}`} data-testid="tile" data-peer={peer.id}>
+      <span className="name">{peer.name}</span>
+      <Badges muted={peer.muted} speaking={peer.speaking} presenting={peer.presenting} />
+      <span className={`link ${peer.linkState === 'connected' ? peer.quality : 'pending'}`} data-state={peer.linkState}>
+        {link}
+        {peer.rttMs !== null && peer.linkState === 'connected' ? ` · ${Math.round(peer.rttMs)} ms` : ''}
+      </span>
+      {peer.audio && <AudioOut stream={peer.audio} />}
+    </li>
+  );
+}

@@ -1,0 +1,22 @@
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+// `npm run dev -w client` serves on :5173 and forwards the server's paths to :3000, where
+// `npm run dev` runs the server with ALLOWED_ORIGINS including this origin.
+const server = process.env.MESHTALK_SERVER ?? 'http://localhost:3000';
+
+export default defineConfig({
+  root: import.meta.dirname,
+  plugins: [react()],
+  build: { outDir: 'dist', emptyOutDir: true, sourcemap: true },
+  server: {
+    port: 5173,
+    proxy: {
+      '/socket.io': { target: server, ws: true },
+      '/api': server,
+      '/metrics': server,
+      '/healthz': server,
+      '/readyz': server,
+    },
+  },
+});

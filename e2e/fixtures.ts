@@ -1,0 +1,106 @@
+/**
+ * The real stack for end-to-end tests: the built server as a child process on a free loopback
+ * port, pages that join the room the way a person does, and media figures from getStats.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
+import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+
+export interface RoomServer {
+  url: string;
+  port: number;
+  lines: string[];
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts the server again on the same port (a restart). */
+  restart(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export async function startRoomServer(env: Record<string, string> = {}): Promise<RoomServer> {
+  const port = await freePort();
+  const lines: string[] = [];
+  let proc: ChildProcess;
+  const launch = async () => {
+    proc = spawn(process.execPath, ['server/dist/main.js'], {
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: 'memory://', GRACE_MS: '5000', LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const rl = createInterface({ input: proc.stdout! });
+    await new Promise<void>((resolve, reject) => {
+      rl.on('line', (line) => {
+        lines.push(line);
+        if (line.includes('"msg":"listening"')) resolve();
+      });
+      proc.once('exit', (code) => reject(new Error(`server exited with ${code}: ${lines.slice(-5).join('\n')}`)));
+    });
+  };
+  await launch();
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.kill(signal);
+    await exited;
+  };
+  return { url: `http://127.0.0.1:${port}`, port, lines, stop, restart: launch };
+}
+
+export interface Stat {
+  peerId: string;
+  state: string;
+  inboundAudioBytes: number;
+  framesDecoded: number;
+}
+
+export function stats(page: Page): Promise<Stat[]> {
+  return page.evaluate(() => (window as unknown as { __meshtalk: { stats(): Promise<Stat[]> } }).__meshtalk.stats());
+}
+
+export async function joinRoom(page: Page, url: string, name: string): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel('Your name').fill(name);
+  await page.getByRole('button', { name: 'Join' }).click();
+  await expect(page.getByRole('button', { name: 'Leave' })).toBeVisible();
+}
+
+/** Opens `n` pages in one context (one browser, like the benchmark). */
+export async function openPages(browser: Browser, n: number): Promise<{ context: BrowserContext; pages: Page[] }> {
+  const context = await browser.newContext();
+  const pages = await Promise.all(Array.from({ length: n }, () => context.newPage()));
+  return { context, pages };
+}
+
+/** Waits until every page has `peers` connected links, each receiving audio that keeps growing. */
+export async function expectAudioEverywhere(pages: Page[], peers: number, timeout = 60_000): Promise<void> {
+  const first = await Promise.all(
+    pages.map(async (p) => {
+      await expect
+        .poll(async () => (await stats(p)).filter((s) => s.state === 'connected' && s.inboundAudioBytes > 0).length, { timeout, intervals: [250] })
+        .toBe(peers);
+      return stats(p);
+    }),
+  );
+  await Promise.all(
+    pages.map((p, i) =>
+      expect
+        .poll(
+          async () => {
+            const now = await stats(p);
+            return now.filter((s) => s.inboundAudioBytes > (first[i]!.find((f) => f.peerId === s.peerId)?.inboundAudioBytes ?? Infinity)).length;
+          },
+          { timeout: 20_000, intervals: [500] },
+        )
+        .toBe(peers),
+    ),
+  );
+}
