@@ -1,0 +1,48 @@
+/**
+ * Time-limited TURN credentials in coturn's REST-API scheme (`use-auth-secret`): the server and
+ * coturn share a secret, so the server can mint credentials that coturn checks on its own, with
+ * no call between them. The username carries its expiry; coturn refuses it after that moment.
+ *
+ *   username   = "<expiry, unix seconds>:<participantId>"
+ *   credential = base64(HMAC-SHA1(secret, username))
+ */
+import { createHmac } from 'node:crypto';
+import type { IceServer } from '@meshtalk/protocol';
+
+export interface TurnOptions {
+  /** turn:/turns: URLs of one coturn deployment (all sharing `secret`). */
+  urls: readonly string[];
+  /** coturn's `static-auth-secret`. */
+  secret: string;
+  /** How long a minted credential is valid, seconds. */
+  ttlSec: number;
+}
+
+export interface TurnGrant {
+  iceServers: IceServer[];
+  /** When the credentials expire, ms since the epoch. */
+  expiresAt: number;
+}
+
+/** coturn's default `rest-api-separator`. */
+const SEPARATOR = ':';
+
+export function turnUsername(participantId: string, expirySec: number): string {
+  return `${expirySec}${SEPARATOR}${participantId}`;
+}
+
+export function turnCredential(secret: string, username: string): string {
+  return createHmac('sha1', secret).update(username).digest('base64');
+}
+
+/** Credentials for one participant, valid from `now` (ms since the epoch) for `ttlSec`. */
+export function iceServersFor(participantId: string, options: TurnOptions, now: number): TurnGrant {
+  if (options.urls.length === 0) throw new Error('iceServersFor: no TURN URLs');
+  if (!Number.isInteger(options.ttlSec) || options.ttlSec <= 0) throw new Error('iceServersFor: ttlSec must be a positive integer');
+  const expirySec = Math.floor(now / 1000) + options.ttlSec;
+  const username = turnUsername(participantId, expirySec);
+  return {
+    iceServers: [{ urls: [...options.urls], username, credential: turnCredential(options.secret, username) }],
+    expiresAt: expirySec * 1000,
+  };
+}
