@@ -1,0 +1,222 @@
+/**
+ * A hand-written stand-in for RTCPeerConnection, faithful where perfect negotiation cares:
+ * signaling states, implicit rollback when an offer meets a local offer, argument-less
+ * setLocalDescription, negotiationneeded after a transceiver is added or ICE restarts, ontrack
+ * for new remote m-lines, and addIceCandidate refusing before a remote description.
+ *
+ * Its "SDP" is JSON: the kinds of the m-lines and an ICE generation, enough to tell an offer
+ * that adds media from one that does not.
+ */
+interface FakeSdp {
+  kinds: string[];
+  ice: number;
+  /** Identifies the connection, like a DTLS fingerprint: another value is a new peer connection. */
+  fingerprint: string;
+}
+
+let nextFingerprint = 1;
+
+class FakeTrack {
+  enabled = true;
+  constructor(
+    readonly kind: string,
+    readonly id = `${kind}-${Math.random().toString(36).slice(2)}`,
+  ) {}
+  stop(): void {}
+}
+
+export class FakeSender {
+  track: FakeTrack | null;
+  parameters: { encodings: { maxBitrate?: number; maxFramerate?: number }[] } = { encodings: [{}] };
+  constructor(track: FakeTrack | null) {
+    this.track = track;
+  }
+  async replaceTrack(track: FakeTrack | null): Promise<void> {
+    this.track = track;
+  }
+  getParameters() {
+    return structuredClone(this.parameters);
+  }
+  async setParameters(p: { encodings: { maxBitrate?: number; maxFramerate?: number }[] }): Promise<void> {
+    this.parameters = structuredClone(p);
+  }
+}
+
+export class FakeTransceiver {
+  direction: string;
+  readonly sender: FakeSender;
+  readonly receiver: { track: FakeTrack; getSynchronizationSources(): { audioLevel?: number }[] };
+  constructor(kind: string, track: FakeTrack | null, direction: string) {
+    this.direction = direction;
+    this.sender = new FakeSender(track);
+    this.receiver = { track: new FakeTrack(kind), getSynchronizationSources: () => [] };
+  }
+}
+
+type Desc = { type: 'offer' | 'answer' | 'pranswer' | 'rollback'; sdp?: string };
+
+export class FakePeerConnection {
+  static created: FakePeerConnection[] = [];
+  signalingState: 'stable' | 'have-local-offer' | 'have-remote-offer' | 'closed' = 'stable';
+  connectionState: RTCPeerConnectionState = 'new';
+  localDescription: { type: string; sdp: string; toJSON(): Desc } | null = null;
+  remoteDescription: Desc | null = null;
+  readonly transceivers: FakeTransceiver[] = [];
+  readonly candidates: unknown[] = [];
+  readonly fingerprint = `fp${nextFingerprint++}`;
+  iceGeneration = 0;
+  restarts = 0;
+  config: unknown;
+  onnegotiationneeded: (() => void) | null = null;
+  onicecandidate: ((e: { candidate: { candidate: string; toJSON(): unknown } | null }) => void) | null = null;
+  ontrack: ((e: { transceiver: FakeTransceiver; track: FakeTrack }) => void) | null = null;
+  onconnectionstatechange: (() => void) | null = null;
+  #negotiatedKinds = 0;
+  #needsNegotiation = false;
+  #negotiationQueued = false;
+  #remoteFingerprint: string | null = null;
+
+  constructor(config: unknown) {
+    this.config = config;
+    FakePeerConnection.created.push(this);
+  }
+
+  addTransceiver(trackOrKind: string | FakeTrack, init: { direction: string }): FakeTransceiver {
+    const kind = typeof trackOrKind === 'string' ? trackOrKind : trackOrKind.kind;
+    const t = new FakeTransceiver(kind, typeof trackOrKind === 'string' ? null : trackOrKind, init.direction);
+    this.transceivers.push(t);
+    this.#queueNegotiation();
+    return t;
+  }
+
+  getTransceivers(): FakeTransceiver[] {
+    return [...this.transceivers];
+  }
+
+  restartIce(): void {
+    this.restarts += 1;
+    this.iceGeneration += 1;
+    this.#queueNegotiation();
+  }
+
+  setConfiguration(config: unknown): void {
+    this.config = config;
+  }
+
+  async setLocalDescription(desc?: Desc): Promise<void> {
+    await tick();
+    this.#open();
+    if (desc?.type === 'rollback') return this.#rollback();
+    const type = this.signalingState === 'have-remote-offer' ? 'answer' : 'offer';
+    const sdp: FakeSdp = { kinds: this.transceivers.map((t) => t.receiver.track.kind), ice: this.iceGeneration, fingerprint: this.fingerprint };
+    const text = JSON.stringify(sdp);
+    this.localDescription = { type, sdp: text, toJSON: () => ({ type, sdp: text }) };
+    if (type === 'offer') this.signalingState = 'have-local-offer';
+    else this.#settle();
+  }
+
+  async setRemoteDescription(desc: Desc): Promise<void> {
+    await tick();
+    this.#open();
+    if (desc.type === 'rollback') return this.#rollback();
+    const sdp = JSON.parse(desc.sdp ?? '{}') as FakeSdp;
+    if (this.#remoteFingerprint && sdp.fingerprint !== this.#remoteFingerprint) {
+      throw Object.assign(new Error('remote fingerprint changed'), { name: 'InvalidAccessError' });
+    }
+    if (desc.type === 'offer') {
+      // Implicit rollback: an offer that meets our own offer takes its place.
+      if (this.signalingState === 'have-local-offer') this.#rollback();
+      if (this.signalingState !== 'stable') throw Object.assign(new Error(`offer in ${this.signalingState}`), { name: 'InvalidStateError' });
+      this.#remoteFingerprint = sdp.fingerprint;
+      this.remoteDescription = { type: desc.type, sdp: desc.sdp ?? '' };
+      for (const [i, kind] of sdp.kinds.entries()) {
+        let t = this.transceivers[i];
+        if (!t) {
+          t = new FakeTransceiver(kind, null, 'recvonly');
+          this.transceivers.push(t);
+          this.ontrack?.({ transceiver: t, track: t.receiver.track });
+        }
+      }
+      this.signalingState = 'have-remote-offer';
+    } else {
+      if (this.signalingState !== 'have-local-offer') throw Object.assign(new Error(`answer in ${this.signalingState}`), { name: 'InvalidStateError' });
+      this.#remoteFingerprint = sdp.fingerprint;
+      this.remoteDescription = { type: desc.type, sdp: desc.sdp ?? '' };
+      // The answerer's tracks arrive with the answer.
+      for (const t of this.transceivers.slice(this.#negotiatedKinds)) this.ontrack?.({ transceiver: t, track: t.receiver.track });
+      this.#settle();
+    }
+  }
+
+  async addIceCandidate(candidate: unknown): Promise<void> {
+    await tick();
+    if (!this.remoteDescription) throw Object.assign(new Error('no remote description'), { name: 'InvalidStateError' });
+    this.candidates.push(candidate);
+  }
+
+  async getStats(): Promise<Map<string, unknown>> {
+    return new Map();
+  }
+
+  close(): void {
+    this.signalingState = 'closed';
+    this.connectionState = 'closed';
+  }
+
+  /** Test control: moves the connection state and fires the event. */
+  setConnectionState(state: RTCPeerConnectionState): void {
+    this.connectionState = state;
+    this.onconnectionstatechange?.();
+  }
+
+  /** Test control: gathers one local candidate. */
+  gather(candidate = `candidate:${this.fingerprint} 1 udp 1 127.0.0.1 9 typ host`): void {
+    this.onicecandidate?.({ candidate: { candidate, toJSON: () => ({ candidate, sdpMid: '0', sdpMLineIndex: 0 }) } });
+  }
+
+  #open(): void {
+    if (this.signalingState === 'closed') throw Object.assign(new Error('closed'), { name: 'InvalidStateError' });
+  }
+
+  #rollback(): void {
+    this.signalingState = 'stable';
+    this.localDescription = null;
+  }
+
+  #settle(): void {
+    this.signalingState = 'stable';
+    this.#negotiatedKinds = this.transceivers.length;
+    if (this.#needsNegotiation) {
+      this.#needsNegotiation = false;
+      this.#queueNegotiation();
+    }
+  }
+
+  /** Like the browser, one negotiationneeded for changes made together, and none outside stable. */
+  #queueNegotiation(): void {
+    if (this.signalingState !== 'stable') {
+      this.#needsNegotiation = true;
+      return;
+    }
+    if (this.#negotiationQueued) return;
+    this.#negotiationQueued = true;
+    setTimeout(() => {
+      this.#negotiationQueued = false;
+      if (this.signalingState === 'stable') this.onnegotiationneeded?.();
+      else this.#needsNegotiation = true;
+    }, 0);
+  }
+}
+
+export const fakeTrack = (kind: 'audio' | 'video') => new FakeTrack(kind) as unknown as MediaStreamTrack;
+
+export const createFakePc = (config: RTCConfiguration) => new FakePeerConnection(config) as unknown as RTCPeerConnection;
+
+function tick(): Promise<void> {
+  return new Promise((r) => setTimeout(r, 0));
+}
+
+/** Lets timers and promise chains run until nothing is left to do (real timers, short waits). */
+export async function settle(ms = 30): Promise<void> {
+  await new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,116 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Mesh, SCREEN_MAX_FRAMERATE, screenBitrateFor, type MeshEvent } from '../src/mesh/Mesh';
+import { createFakePc, fakeTrack, FakePeerConnection, settle } from './fake-rtc';
+
+const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+let mesh: Mesh;
+afterEach(() => mesh?.close());
+
+function makeMesh(selfN = 1) {
+  FakePeerConnection.created = [];
+  mesh = new Mesh({ createPeerConnection: createFakePc });
+  const events: MeshEvent[] = [];
+  mesh.on((e) => events.push(e));
+  mesh.handleJoined(id(selfN), []);
+  return events;
+}
+
+const pcOf = (peer: string) => mesh.link(peer)!.pc as unknown as FakePeerConnection;
+
+describe('screen bitrate budget', () => {
+  it('splits the presenter budget across the viewers', () => {
+    expect(screenBitrateFor(9, 4_000_000)).toBe(444_444);
+    expect(screenBitrateFor(4, 4_000_000)).toBe(1_000_000);
+    // The nine copies together stay within the budget.
+    expect(9 * screenBitrateFor(9)).toBeLessThanOrEqual(4_000_000);
+  });
+
+  it('keeps each copy between a legible floor and a useful ceiling', () => {
+    expect(screenBitrateFor(1, 4_000_000)).toBe(1_500_000);
+    expect(screenBitrateFor(9, 900_000)).toBe(150_000);
+    expect(screenBitrateFor(0, 2_000_000)).toBe(2_000_000);
+  });
+});
+
+describe('Mesh', () => {
+  it('one link per peer: a roster update keeps existing links and closes departed ones', () => {
+    makeMesh();
+    mesh.handleRoster([id(2), id(3)]);
+    const kept = mesh.link(id(2));
+    const gone = pcOf(id(3));
+    mesh.handleRoster([id(2), id(4)]);
+    expect(mesh.peerIds.sort()).toEqual([id(2), id(4)]);
+    expect(mesh.link(id(2))).toBe(kept);
+    expect(gone.signalingState).toBe('closed');
+    expect(FakePeerConnection.created).toHaveLength(3);
+  });
+
+  it('a signal from a peer it has no link to yet creates exactly one link', async () => {
+    makeMesh(5);
+    mesh.handleSignal(id(2), { candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 } });
+    mesh.handlePeerJoined(id(2));
+    await settle();
+    expect(mesh.peerIds).toEqual([id(2)]);
+    expect(FakePeerConnection.created).toHaveLength(1);
+  });
+
+  it('sends every outbound signal addressed to its peer', async () => {
+    const events = makeMesh(1);
+    mesh.handlePeerJoined(id(2));
+    await settle();
+    const signals = events.filter((e) => e.type === 'signal');
+    expect(signals.length).toBeGreaterThan(0);
+    expect(signals.every((s) => s.type === 'signal' && s.to === id(2))).toBe(true);
+  });
+
+  it('sharing replaces the track on every link and caps each copy by the budget split', async () => {
+    makeMesh(1);
+    mesh.handleRoster([id(2), id(3), id(4)]);
+    await settle();
+    await mesh.setScreenTrack(fakeTrack('video'));
+    for (const peer of [id(2), id(3), id(4)]) {
+      const video = pcOf(peer).getTransceivers()[1]!;
+      expect(video.sender.track?.kind).toBe('video');
+      expect(video.sender.parameters.encodings[0]).toMatchObject({ maxBitrate: screenBitrateFor(3), maxFramerate: SCREEN_MAX_FRAMERATE });
+    }
+  });
+
+  it('re-splits the budget when a viewer leaves, and sends less to a peer on a bad link', async () => {
+    makeMesh(1);
+    mesh.handleRoster([id(2), id(3), id(4)]);
+    await settle();
+    await mesh.setScreenTrack(fakeTrack('video'));
+    mesh.handlePeerLeft(id(4));
+    mesh.handleLinkQuality(id(3), 'bad');
+    await settle();
+    expect(pcOf(id(2)).getTransceivers()[1]!.sender.parameters.encodings[0]!.maxBitrate).toBe(screenBitrateFor(2));
+    expect(pcOf(id(3)).getTransceivers()[1]!.sender.parameters.encodings[0]!.maxBitrate).toBe(Math.floor(screenBitrateFor(2) / 4));
+  });
+
+  it('replaces a link whose restarts ran out with a fresh connection to the same peer', async () => {
+    makeMesh(1);
+    mesh.handlePeerJoined(id(2));
+    await settle();
+    const first = pcOf(id(2));
+    // Restarts that never recover: each failure after the back-off triggers the next one.
+    const failUntilReplaced = async () => {
+      for (let i = 0; i < 40 && mesh.link(id(2))!.pc === (first as unknown as RTCPeerConnection); i++) {
+        first.setConnectionState('failed');
+        await settle(2);
+      }
+    };
+    // Shorten the waits: this test checks the last resort, not the timing.
+    const realSetTimeout = globalThis.setTimeout;
+    globalThis.setTimeout = ((fn: () => void, _ms?: number) => realSetTimeout(fn, 0)) as typeof setTimeout;
+    try {
+      await failUntilReplaced();
+    } finally {
+      globalThis.setTimeout = realSetTimeout;
+    }
+    expect(first.restarts).toBeGreaterThanOrEqual(4);
+    expect(first.signalingState).toBe('closed');
+    expect(mesh.peerIds).toEqual([id(2)]);
+    expect(mesh.link(id(2))!.pc).not.toBe(first);
+  });
+});

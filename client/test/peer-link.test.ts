@@ -1,0 +1,176 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { PeerLink, type LinkEvent, type SignalMessage } from '../src/mesh/PeerLink';
+import { createFakePc, fakeTrack, settle, type FakePeerConnection } from './fake-rtc';
+
+const A = '00000000-0000-4000-8000-00000000000a'; // the smaller id: impolite
+const B = '00000000-0000-4000-8000-00000000000b'; // the larger id: polite
+
+const links: PeerLink[] = [];
+/** Every failed signal is logged as a warning: a clean negotiation logs none. */
+let warnings: unknown[][] = [];
+beforeEach(() => {
+  warnings = [];
+  vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => void warnings.push(args));
+});
+afterEach(() => {
+  for (const l of links.splice(0)) l.close();
+  vi.restoreAllMocks();
+});
+
+/** Two links joined by a network that delivers each message after `delay()` ms, in order per direction. */
+function pair(opts: { delay?: () => number; hold?: boolean } = {}) {
+  const sent: { from: string; message: SignalMessage }[] = [];
+  const events: Record<string, LinkEvent[]> = { [A]: [], [B]: [] };
+  const held: (() => void)[] = [];
+  const lastDelivery: Record<string, Promise<void>> = { [A]: Promise.resolve(), [B]: Promise.resolve() };
+  const byId: Record<string, PeerLink> = {};
+  const make = (self: string, peer: string) => {
+    const link = new PeerLink({
+      selfId: self,
+      peerId: peer,
+      config: {},
+      createPeerConnection: createFakePc,
+      audioTrack: fakeTrack('audio'),
+      screenTrack: null,
+      disconnectedGraceMs: 20,
+      send: (message) => {
+        sent.push({ from: self, message });
+        const deliver = () => {
+          const wait = opts.delay?.() ?? 0;
+          lastDelivery[self] = lastDelivery[self]!.then(() => new Promise((r) => setTimeout(r, wait))).then(() => byId[peer]!.handleSignal(message));
+        };
+        if (opts.hold) held.push(deliver);
+        else deliver();
+      },
+    });
+    link.on((e) => events[self]!.push(e));
+    links.push(link);
+    byId[self] = link;
+    return link;
+  };
+  const a = make(A, B);
+  const b = make(B, A);
+  return { a, b, sent, events, release: () => held.splice(0).forEach((d) => d()) };
+}
+
+const fake = (l: PeerLink) => l.pc as unknown as FakePeerConnection;
+
+describe('PeerLink: perfect negotiation', () => {
+  it('decides the polite side by comparing ids', () => {
+    const { a, b } = pair();
+    expect(a.polite).toBe(false);
+    expect(b.polite).toBe(true);
+  });
+
+  it('the impolite side creates one audio and one video transceiver; the polite side adopts them and sends on them', async () => {
+    const { a, b, events } = pair();
+    await settle();
+    for (const l of [a, b]) {
+      expect(fake(l).signalingState).toBe('stable');
+      expect(fake(l).getTransceivers().map((t) => t.receiver.track.kind)).toEqual(['audio', 'video']);
+      expect(fake(l).getTransceivers().every((t) => t.direction === 'sendrecv')).toBe(true);
+    }
+    expect(fake(b).getTransceivers()[0]!.sender.track?.kind).toBe('audio');
+    expect(events[A]!.filter((e) => e.type === 'audio' || e.type === 'screen').map((e) => e.type).sort()).toEqual(['audio', 'screen']);
+    expect(events[B]!.filter((e) => e.type === 'audio' || e.type === 'screen').map((e) => e.type).sort()).toEqual(['audio', 'screen']);
+  });
+
+  it('resolves glare: both sides offer at once, the polite side rolls back and answers', async () => {
+    const { a, b, sent } = pair({ delay: () => Math.random() * 5 });
+    await settle();
+    sent.length = 0;
+    // Both restart ICE in the same moment: two offers cross on the wire.
+    a.restartIce();
+    b.restartIce();
+    await settle(80);
+    const offers = sent.filter((s) => s.message.description?.type === 'offer');
+    expect(offers.map((o) => o.from).sort()).toEqual([A, B]);
+    for (const l of [a, b]) expect(fake(l).signalingState).toBe('stable');
+    // The impolite side's offer won; the polite one re-offers its own restart once stable.
+    expect(sent.filter((s) => s.from === B && s.message.description?.type === 'answer').length).toBeGreaterThanOrEqual(1);
+    expect(JSON.parse(fake(b).remoteDescription!.sdp!).ice).toBe(fake(a).iceGeneration);
+    expect(warnings).toEqual([]);
+  });
+
+  it('survives many rounds of random glare and always ends stable on both sides', async () => {
+    const { a, b } = pair({ delay: () => Math.random() * 4 });
+    await settle();
+    for (let round = 0; round < 15; round++) {
+      if (round % 3 !== 1) a.restartIce();
+      if (round % 3 !== 2) b.restartIce();
+      await settle(5);
+    }
+    await settle(150);
+    expect([fake(a).signalingState, fake(b).signalingState]).toEqual(['stable', 'stable']);
+    expect(warnings).toEqual([]);
+  });
+
+  it('buffers remote ICE candidates that arrive before the remote description', async () => {
+    const { a, b, sent, release } = pair({ hold: true });
+    await settle();
+    fake(a).gather();
+    // Deliver the candidate first, then the offer: out of order, as a relay may do.
+    const offerIndex = sent.findIndex((s) => s.message.description?.type === 'offer');
+    const candidate = sent.at(-1)!;
+    expect(candidate.message.candidate).toBeTruthy();
+    await b.handleSignal(candidate.message);
+    expect(fake(b).candidates).toHaveLength(0);
+    await b.handleSignal(sent[offerIndex]!.message);
+    expect(fake(b).candidates).toHaveLength(1);
+    release();
+  });
+
+  it('starting a share is replaceTrack with a bitrate cap: no new offer', async () => {
+    const { a, b, sent } = pair();
+    await settle();
+    sent.length = 0;
+    const screen = fakeTrack('video');
+    await a.setScreenTrack(screen, { maxBitrate: 500_000, maxFramerate: 15 });
+    await b.setScreenTrack(screen, { maxBitrate: 400_000 });
+    await settle();
+    expect(sent.filter((s) => s.message.description)).toHaveLength(0);
+    const video = fake(a).getTransceivers()[1]!;
+    expect(video.sender.track).toBe(screen);
+    expect(video.sender.parameters.encodings[0]).toMatchObject({ maxBitrate: 500_000, maxFramerate: 15 });
+    expect(fake(b).getTransceivers()[1]!.sender.parameters.encodings[0]!.maxBitrate).toBe(400_000);
+  });
+});
+
+describe('PeerLink: recovery', () => {
+  it('restarts ICE at once on failed', async () => {
+    const { a } = pair();
+    await settle();
+    fake(a).setConnectionState('failed');
+    await settle(10);
+    expect(fake(a).restarts).toBe(1);
+    expect(a.iceRestarts).toBe(1);
+  });
+
+  it('waits briefly on disconnected: no restart when the link comes back by itself', async () => {
+    const { a, b } = pair();
+    await settle();
+    fake(a).setConnectionState('disconnected');
+    fake(a).setConnectionState('connected');
+    await settle(40);
+    expect(fake(a).restarts).toBe(0);
+    fake(b).setConnectionState('disconnected');
+    await settle(40);
+    expect(fake(b).restarts).toBe(1);
+    fake(b).setConnectionState('connected');
+    expect(b.iceRestartsRecovered).toBe(1);
+  });
+
+  it('backs off between restarts and gives up to be recreated after repeated failures', async () => {
+    const { a, events } = pair();
+    await settle();
+    const pc = fake(a);
+    pc.setConnectionState('failed');
+    await settle(10);
+    expect(pc.restarts).toBe(1);
+    // Still failed: the next restart comes no sooner than the back-off.
+    pc.setConnectionState('failed');
+    await settle(10);
+    expect(pc.restarts).toBe(1);
+    expect(events[A]!.some((e) => e.type === 'exhausted')).toBe(false);
+  });
+});

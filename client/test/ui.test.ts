@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import type { Call, CallSnapshot, PeerView } from '../src/call/Call';
+import { pickLanguage, strings } from '../src/ui/i18n';
+import { Room } from '../src/ui/Room';
+
+const EVIL = '<img src=x onerror=alert(1)>';
+
+const peer = (over: Partial<PeerView>): PeerView => ({
+  id: '00000000-0000-4000-8000-000000000002',
+  name: 'Bob',
+  muted: false,
+  joinedAt: 1,
+  connected: true,
+  presenting: false,
+  speaking: false,
+  linkState: 'connected',
+  quality: 'good',
+  rttMs: 12,
+  lossPct: 0,
+  audio: null,
+  ...over,
+});
+
+const snapshot = (over: Partial<CallSnapshot> = {}): CallSnapshot => ({
+  status: 'in-room',
+  self: { id: '00000000-0000-4000-8000-000000000001', name: 'Ann', muted: false, joinedAt: 1, connected: true, speaking: false },
+  peers: [],
+  screen: null,
+  screenTrack: null,
+  presenting: false,
+  listenOnly: false,
+  notice: null,
+  ...over,
+});
+
+const noop = async () => {};
+const call = { toggleMute: noop, startShare: noop, stopShare: noop, leave: noop, dismissNotice: () => {} } as unknown as Call;
+const render = (snap: CallSnapshot) => renderToStaticMarkup(createElement(Room, { call, snap }));
+
+describe('language', () => {
+  it('picks Japanese when the browser prefers it, English otherwise', () => {
+    expect(pickLanguage(['ja-JP', 'en-US'])).toBe('ja');
+    expect(pickLanguage(['ja'])).toBe('ja');
+    expect(pickLanguage(['en-GB', 'ja'])).toBe('en');
+    expect(pickLanguage(['fr-FR', 'ja-JP'])).toBe('ja');
+    expect(pickLanguage(['fr-FR', 'de'])).toBe('en');
+    expect(pickLanguage([])).toBe('en');
+  });
+
+  it('has the controls’ exact names in both languages', () => {
+    const en = strings('en');
+    const ja = strings('ja');
+    expect([en.join, en.mute, en.unmute, en.shareScreen, en.stopSharing, en.leave, en.copyLink, en.yourName]).toEqual([
+      'Join',
+      'Mute',
+      'Unmute',
+      'Share screen',
+      'Stop sharing',
+      'Leave',
+      'Copy link',
+      'Your name',
+    ]);
+    expect([ja.join, ja.mute, ja.unmute, ja.shareScreen, ja.stopSharing, ja.leave]).toEqual(['参加', 'ミュート', 'ミュート解除', '画面共有', '共有を停止', '退出']);
+  });
+
+  it('translates every string into Japanese', () => {
+    const en = strings('en') as Record<string, unknown>;
+    const ja = strings('ja') as Record<string, unknown>;
+    expect(Object.keys(ja).sort()).toEqual(Object.keys(en).sort());
+    for (const [key, value] of Object.entries(ja)) {
+      if (typeof value === 'string' && key !== 'title') expect(value, key).not.toBe(en[key]);
+    }
+  });
+});
+
+describe('Room rendering', () => {
+  it('renders names from peers as text, never as markup', () => {
+    const html = render(snapshot({ peers: [peer({ name: EVIL })], screen: { holderId: 'x', holderName: EVIL }, notice: { kind: 'screen_busy', name: EVIL } }));
+    expect(html).not.toContain('<img');
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+  });
+
+  it('every control is a real button with its accessible name', () => {
+    const html = render(snapshot({ peers: [peer({})] }));
+    const buttons = [...html.matchAll(/<button[^>]*>([^<]*)<\/button>/g)].map((m) => m[1]);
+    expect(buttons).toEqual(expect.arrayContaining(['Copy link', 'Mute', 'Share screen', 'Leave']));
+    const muted = render(snapshot({ self: { ...snapshot().self!, muted: true }, presenting: true }));
+    expect(muted).toContain('>Unmute</button>');
+    expect(muted).toContain('>Stop sharing</button>');
+  });
+
+  it('shows muted, speaking, presenting and link quality on a tile, and the reconnecting banner', () => {
+    const html = render(
+      snapshot({
+        status: 'reconnecting',
+        peers: [peer({ muted: true, speaking: true, presenting: true, quality: 'poor' })],
+        screen: { holderId: '00000000-0000-4000-8000-000000000002', holderName: 'Bob' },
+      }),
+    );
+    expect(html).toContain('aria-label="Muted"');
+    expect(html).toContain('aria-label="Speaking"');
+    expect(html).toContain('Presenting');
+    expect(html).toContain('Poor link');
+    expect(html).toContain('Reconnecting');
+  });
+
+  it('tells the refused presenter who is presenting', () => {
+    const html = render(snapshot({ notice: { kind: 'screen_busy', name: 'Pat' } }));
+    expect(html).toMatch(/role="alert"[^>]*>Pat is presenting/);
+  });
+});
