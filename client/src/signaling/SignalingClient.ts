@@ -34,8 +34,14 @@ export function connectSignaling(url: string | undefined = undefined): Signaling
     reconnectionDelayMax: 3_000,
   });
   const connectionHandlers: ((e: ConnectionEvent) => void)[] = [];
+  let closed = false;
   socket.on('connect', () => connectionHandlers.forEach((h) => h('connect')));
-  socket.on('disconnect', () => connectionHandlers.forEach((h) => h('disconnect')));
+  socket.on('disconnect', (reason) => {
+    connectionHandlers.forEach((h) => h('disconnect'));
+    // Socket.IO retries by itself except when the server ended the connection on purpose (a
+    // restart that says goodbye first); unless this call is over, come back as for any drop.
+    if (reason === 'io server disconnect') setTimeout(() => !closed && socket.connect(), 1_000);
+  });
 
   return {
     get connected() {
@@ -62,6 +68,7 @@ export function connectSignaling(url: string | undefined = undefined): Signaling
       connectionHandlers.push(handler);
     },
     close() {
+      closed = true;
       socket.disconnect();
     },
   };

@@ -5,6 +5,8 @@ import { level, unwatchLevel, watchLevel } from '../media/levels';
 import { t } from './i18n';
 
 const NAME_KEY = 'meshtalk.name';
+/** How long Join waits for the microphone (an unanswered permission prompt) before allowing listen-only. */
+const MIC_WAIT_MS = 8_000;
 
 export function Lobby(props: { message: string | null; onJoin: (name: string, mic: MediaStream | null) => void; busy: boolean }) {
   const [name, setName] = useState(() => localStorage.getItem(NAME_KEY) ?? '');
@@ -13,13 +15,19 @@ export function Lobby(props: { message: string | null; onJoin: (name: string, mi
   const [stream, setStream] = useState<MediaStream | null>(null);
   const [micProblem, setMicProblem] = useState<'denied' | 'missing' | 'unsupported' | null>(null);
   const [meter, setMeter] = useState(0);
+  // Join waits until the microphone is open or has failed: joining earlier would join listen-only.
+  const [micSettled, setMicSettled] = useState(false);
   const handedOver = useRef(false);
 
   useEffect(() => {
     let alive = true;
     let opened: MediaStream | null = null;
+    setMicSettled(false);
+    const giveUp = setTimeout(() => setMicSettled(true), MIC_WAIT_MS);
     void openMicrophone(micId || null).then(async (r) => {
       if (!alive) return r.ok && r.stream.getTracks().forEach((x) => x.stop());
+      clearTimeout(giveUp);
+      setMicSettled(true);
       if (r.ok) {
         opened = r.stream;
         setStream(r.stream);
@@ -33,6 +41,7 @@ export function Lobby(props: { message: string | null; onJoin: (name: string, mi
     });
     return () => {
       alive = false;
+      clearTimeout(giveUp);
       unwatchLevel('lobby');
       if (!handedOver.current) opened?.getTracks().forEach((x) => x.stop());
     };
@@ -56,7 +65,7 @@ export function Lobby(props: { message: string | null; onJoin: (name: string, mi
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          if (!trimmed || props.busy) return;
+          if (!trimmed || props.busy || !micSettled) return;
           localStorage.setItem(NAME_KEY, trimmed);
           handedOver.current = true;
           props.onJoin(trimmed, stream);
@@ -77,9 +86,14 @@ export function Lobby(props: { message: string | null; onJoin: (name: string, mi
           <span style={{ width: `${Math.round(meter * 100)}%` }} />
         </div>
         {micProblem && <p className="note">{micProblem === 'denied' ? t.micDenied : t.micMissing}</p>}
-        <button type="submit" className="primary" disabled={!trimmed || props.busy}>
-          {props.busy ? t.joining : t.join}
+        <button type="submit" className="primary" disabled={!trimmed || props.busy || !micSettled}>
+          {t.join}
         </button>
+        {(props.busy || !micSettled) && (
+          <p className="muted small" role="status">
+            {props.busy ? t.joining : t.micStarting}
+          </p>
+        )}
       </form>
     </main>
   );

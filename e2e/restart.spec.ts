@@ -1,0 +1,89 @@
+import { expect, test, type Page } from '@playwright/test';
+import { expectAudioEverywhere, joinRoom, openPages, startRoomServer, stats, type RoomServer } from './fixtures';
+
+type Hook = { __meshtalk: { snapshot(): { status: string; self: { id: string } | null; peers: { id: string; muted: boolean }[] } }; __pcCount: number };
+
+/** Counts RTCPeerConnections a page ever creates: a restart must not add any. */
+const countPeerConnections = () => {
+  const Native = window.RTCPeerConnection;
+  (window as unknown as Hook).__pcCount = 0;
+  window.RTCPeerConnection = class extends Native {
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      (window as unknown as Hook).__pcCount += 1;
+    }
+  } as typeof RTCPeerConnection;
+};
+
+const view = (p: Page) =>
+  p.evaluate(() => {
+    const w = window as unknown as Hook;
+    const s = w.__meshtalk.snapshot();
+    return { status: s.status, self: s.self?.id ?? '', peers: s.peers.map((x) => ({ id: x.id, muted: x.muted })), created: w.__pcCount };
+  });
+
+let server: RoomServer;
+test.afterEach(async () => {
+  await server?.stop();
+});
+
+test('server restart mid-call (4 people): audio keeps flowing, roster and mute come back within 5 s, no ghosts, one connection per pair', async ({ browser }) => {
+  test.setTimeout(180_000);
+  server = await startRoomServer({ GRACE_MS: '20000' });
+  const { context, pages } = await openPages(browser, 4);
+  await context.addInitScript(countPeerConnections);
+  if (process.env.E2E_DEBUG) pages.forEach((p, i) => p.on('console', (m) => m.type() !== 'log' && console.log(`[${i}] ${m.type()} ${m.text()}`)));
+  const names = ['Ann', 'Bob', 'Cid', 'Dee'];
+  for (const [i, p] of pages.entries()) await joinRoom(p, server.url, names[i]!);
+  await expectAudioEverywhere(pages, 3);
+  const bob = pages[1]!;
+  await bob.getByRole('button', { name: 'Mute' }).click();
+  for (const p of pages.filter((p) => p !== bob)) {
+    await expect(p.getByTestId('tile').filter({ hasText: 'Bob' }).getByRole('img', { name: 'Muted' })).toBeVisible();
+  }
+  const before = await Promise.all(pages.map(view));
+  const ids = before.map((v) => v.self);
+  expect(before.map((v) => v.created)).toEqual([3, 3, 3, 3]);
+
+  // The server goes away: everyone sees the banner, and media keeps flowing peer to peer.
+  await server.stop();
+  for (const p of pages) await expect(p.getByRole('status').filter({ hasText: 'Reconnecting' })).toBeVisible();
+  await expectAudioEverywhere(pages, 3, 20_000);
+  for (const p of pages) await expect(p.getByRole('status').filter({ hasText: 'Reconnecting' })).toBeVisible();
+
+  // It comes back on the same address with an empty memory: everyone re-joins with their token.
+  await server.restart();
+  const restartedAt = Date.now();
+  const expected = ids.map((self) => ({
+    status: 'in-room',
+    self,
+    peers: ids.filter((x) => x !== self).map((id) => ({ id, muted: id === ids[1] })).sort((x, y) => x.id.localeCompare(y.id)),
+  }));
+  await expect
+    .poll(
+      async () =>
+        (await Promise.all(pages.map(view))).map((v) => ({ status: v.status, self: v.self, peers: [...v.peers].sort((x, y) => x.id.localeCompare(y.id)) })),
+      { timeout: 5_000, intervals: [100] },
+    )
+    .toEqual(expected);
+  const restoredMs = Date.now() - restartedAt;
+  console.log(`roster and mute restored ${restoredMs} ms after the server was back`);
+
+  for (const [i, p] of pages.entries()) {
+    await expect(p.getByRole('status').filter({ hasText: 'Reconnecting' })).toHaveCount(0);
+    // No ghost tiles: exactly the three others.
+    await expect(p.getByTestId('tile')).toHaveCount(3);
+    for (const [j, name] of names.entries()) if (j !== i) await expect(p.getByTestId('tile').filter({ hasText: name })).toHaveCount(1);
+    if (p !== bob) await expect(p.getByTestId('tile').filter({ hasText: 'Bob' }).getByRole('img', { name: 'Muted' })).toBeVisible();
+    // Still exactly one connection per pair: the same ones as before the restart.
+    const s = await stats(p);
+    expect(s.map((x) => x.peerId).sort()).toEqual(ids.filter((x) => x !== ids[i]).sort());
+    expect((await view(p)).created).toBe(3);
+  }
+  await expectAudioEverywhere(pages, 3, 20_000);
+
+  // Signaling works again end to end: a mute after the restart reaches everyone.
+  await pages[0]!.keyboard.press('m');
+  for (const p of pages.slice(1)) await expect(p.getByTestId('tile').filter({ hasText: 'Ann' }).getByRole('img', { name: 'Muted' })).toBeVisible();
+  await context.close();
+});
