@@ -24,7 +24,7 @@ beforeEach(() => {
   sig = new FakeSignaling();
   roster = [person(2), person(3), person(4)];
   sig.respond = (event) => (event === 'room:join' ? { ok: true, data: joined(roster) } : { ok: true, data: {} });
-  call = new Call({ connect: () => sig, createPeerConnection: createFakePc, statsEveryMs: 60_000 });
+  call = new Call({ connect: () => sig, createPeerConnection: createFakePc, statsEveryMs: 60_000, rejoinGraceMs: 80 });
 });
 
 afterEach(async () => {
@@ -115,6 +115,30 @@ describe('Call: losing and regaining the server', () => {
     expect(pc4!.signalingState).not.toBe('closed');
     expect(pc3!.signalingState).toBe('closed');
     expect((await call.debugStats()).map((s) => s.peerId).sort()).toEqual([id(2), id(4), id(6)]);
+  });
+
+  it('after a server restart, peers still heard wait for their own re-join instead of being torn down', async () => {
+    await joinAsAnn();
+    const [pc2, pc3, pc4] = FakePeerConnection.created;
+    for (const pc of [pc2, pc3, pc4]) pc!.setConnectionState('connected');
+    sig.drop();
+    // The restarted server knows nobody yet: we are the first one back.
+    roster = [];
+    sig.connect();
+    await settle();
+    expect(call.getSnapshot().peers).toHaveLength(3);
+    expect([pc2, pc3, pc4].map((pc) => pc!.signalingState)).not.toContain('closed');
+    // Two come back (one muted now); the third never does.
+    sig.emit('participant:joined', person(2));
+    sig.emit('participant:joined', person(4, { muted: true }));
+    await settle(120);
+    expect(call.getSnapshot().peers.map((p) => [p.id, p.muted])).toEqual([
+      [id(2), false],
+      [id(4), true],
+    ]);
+    expect(pc3!.signalingState).toBe('closed');
+    expect([pc2, pc4].map((pc) => pc!.signalingState)).not.toContain('closed');
+    expect(FakePeerConnection.created).toHaveLength(3);
   });
 
   it('a rejected token starts over as a new participant instead of failing', async () => {

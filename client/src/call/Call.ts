@@ -12,12 +12,17 @@ import { summarize, type Counters } from '../stats/summarize';
 import { clearIdentity, loadIdentity, saveIdentity } from './identity';
 import type { CallSnapshot, PeerView, Quality } from './snapshot';
 
+/** Remote levels come from RTP (0–1, logarithmic-ish): a quiet room reads below this. */
+const REMOTE_SPEAKING_LEVEL = 0.05;
+
 export type { CallSnapshot, PeerView } from './snapshot';
 
 export interface CallDeps {
   connect: () => Signaling;
   createPeerConnection: (config: RTCConfiguration) => RTCPeerConnection;
   statsEveryMs?: number;
+  /** How long a re-join waits for peers it still hears but the server does not list yet. */
+  rejoinGraceMs?: number;
 }
 
 const EMPTY: CallSnapshot = {
@@ -46,21 +51,24 @@ export class Call {
   #counters = new Map<string, Counters>();
   #timers: ReturnType<typeof setInterval>[] = [];
   #selfSpeaking = false;
+  /** Peers kept after a re-join although the server did not list them, until they reappear. */
+  readonly #returning = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(deps: CallDeps) {
     this.#deps = deps;
     this.#mesh = new Mesh({ createPeerConnection: deps.createPeerConnection });
     this.#mesh.on((e) => {
       if (e.type === 'signal') {
-        void this.#signaling?.request('signal:send', { to: e.to, ...e.message });
+        // A long ack window: under load an answer may be late, and the signal is relayed anyway.
+        void this.#signaling?.request('signal:send', { to: e.to, ...e.message }, 30_000).then((ack) => {
+          if (!ack.ok) console.warn(`meshtalk: signal to ${e.to} refused: ${ack.error.code}`);
+        });
         return;
       }
       const link = this.#link(e.peerId);
       if (e.type === 'state') link.state = e.state;
-      else if (e.type === 'audio') {
-        link.audio = new MediaStream([e.track]);
-        watchLevel(e.peerId, link.audio);
-      } else if (e.type === 'screen') link.screen = e.track;
+      else if (e.type === 'audio') link.audio = new MediaStream([e.track]);
+      else if (e.type === 'screen') link.screen = e.track;
       this.#publish();
     });
   }
@@ -88,8 +96,8 @@ export class Call {
       if (e === 'connect') void this.#sendJoin();
       else if (this.#snapshot.status === 'in-room') this.#set({ status: 'reconnecting' });
     });
-    this.#timers.push(setInterval(() => this.#sampleSpeaking(), 200));
-    this.#timers.push(setInterval(() => void this.#reportStats(), this.#deps.statsEveryMs ?? 3_000));
+    this.#timers.push(setInterval(() => this.#sampleSpeaking(), 400));
+    this.#timers.push(setInterval(() => void this.#reportStats(), this.#deps.statsEveryMs ?? 5_000));
   }
 
   async toggleMute(): Promise<void> {
@@ -164,18 +172,21 @@ export class Call {
 
   #listen(s: Signaling): void {
     s.on('participant:joined', (p) => {
+      this.#settleReturn(p.id);
       this.#roster.set(p.id, p);
       this.#mesh.handlePeerJoined(p.id);
       this.#publish();
     });
     s.on('participant:updated', (p) => {
       if (p.id === this.#snapshot.self?.id) return;
+      this.#settleReturn(p.id);
       this.#roster.set(p.id, p);
       this.#publish();
     });
     s.on('participant:left', ({ id }) => this.#drop(id));
     s.on('signal:receive', ({ from, ...message }) => {
       if (this.#roster.has(from)) this.#mesh.handleSignal(from, message);
+      else console.warn(`meshtalk: signal from unknown ${from} dropped`);
     });
     s.on('screen:changed', ({ screen }) => this.#onScreen(screen));
     s.on('room:closed', ({ reason }) => {
@@ -202,7 +213,7 @@ export class Call {
     if (!s) return;
     const identity = loadIdentity();
     const muted = this.#snapshot.self?.muted ?? false;
-    const ack = await s.request('room:join', { name: this.#name, muted, ...(identity ?? {}) });
+    const ack = await s.request('room:join', { name: this.#name, muted, ...(identity ?? {}) }, 30_000);
     if (s !== this.#signaling) return;
     if (!ack.ok) {
       if (ack.error.code === 'room_full') {
@@ -222,9 +233,18 @@ export class Call {
   #applyJoin(data: JoinResponse): void {
     saveIdentity({ participantId: data.self.id, resumeToken: data.resumeToken });
     this.#mesh.handleJoined(data.self.id, data.iceServers);
+    // Reconcile: links to listed peers stay as they are; a peer missing from the list is gone,
+    // unless its link still carries media. After a server restart the others are re-joining
+    // too, so such a peer gets a short wait to reappear (participant:joined) before it goes.
+    const previous = this.#roster;
     this.#roster = new Map(data.participants.map((p) => [p.id, p]));
-    for (const id of [...this.#links.keys()]) if (!this.#roster.has(id)) this.#drop(id);
-    this.#mesh.handleRoster(data.participants.map((p) => p.id));
+    for (const [id, p] of previous) {
+      if (this.#roster.has(id)) continue;
+      const state = this.#mesh.link(id)?.state;
+      if (state === 'connected' || state === 'disconnected') this.#awaitReturn(p);
+      else this.#drop(id);
+    }
+    this.#mesh.handleRoster([...this.#roster.keys()]);
     this.#set({ status: 'in-room', self: { ...data.self, speaking: false } });
     this.#onScreen(data.screen);
     // After a server restart the slot is free again: a presenter who still shares takes it back.
@@ -243,12 +263,28 @@ export class Call {
     this.#publish();
   }
 
+  /** Keeps a peer the server does not list (yet) for a while; drops it unless it reappears. */
+  #awaitReturn(p: Participant): void {
+    this.#roster.set(p.id, p);
+    if (this.#returning.has(p.id)) return;
+    const timer = setTimeout(() => {
+      this.#returning.delete(p.id);
+      this.#drop(p.id);
+    }, this.#deps.rejoinGraceMs ?? 10_000);
+    this.#returning.set(p.id, timer);
+  }
+
+  #settleReturn(id: string): void {
+    clearTimeout(this.#returning.get(id));
+    this.#returning.delete(id);
+  }
+
   #drop(id: string): void {
+    this.#settleReturn(id);
     this.#roster.delete(id);
     this.#links.delete(id);
     this.#counters.delete(id);
     this.#candidateType.delete(id);
-    unwatchLevel(id);
     this.#mesh.handlePeerLeft(id);
     this.#publish();
   }
@@ -292,7 +328,7 @@ export class Call {
       changed = true;
     }
     for (const [id, link] of this.#links) {
-      const speaking = level(id) > SPEAKING_LEVEL && !this.#roster.get(id)?.muted;
+      const speaking = (this.#mesh.link(id)?.audioLevel() ?? 0) > REMOTE_SPEAKING_LEVEL && !this.#roster.get(id)?.muted;
       if (speaking !== link.speaking) {
         link.speaking = speaking;
         changed = true;
@@ -328,6 +364,8 @@ export class Call {
   }
 
   #teardown(): void {
+    for (const timer of this.#returning.values()) clearTimeout(timer);
+    this.#returning.clear();
     for (const t of this.#timers) clearInterval(t);
     this.#timers = [];
     this.#signaling?.close();
@@ -337,7 +375,6 @@ export class Call {
     this.#screenTrack = null;
     this.#mic?.getTracks().forEach((t) => t.stop());
     unwatchLevel('self');
-    for (const id of this.#links.keys()) unwatchLevel(id);
     this.#links.clear();
     this.#roster.clear();
   }

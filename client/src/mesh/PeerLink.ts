@@ -26,6 +26,8 @@ export interface PeerLinkOptions {
   now?: () => number;
   /** How long `disconnected` may last before an ICE restart. */
   disconnectedGraceMs?: number;
+  /** How long the first `connecting` may last before an ICE restart. */
+  connectingGraceMs?: number;
 }
 
 export type LinkEvent =
@@ -114,6 +116,12 @@ export class PeerLink {
     if (this.#audio) await this.#applyLimits(this.#audio.sender, audio ?? {});
   }
 
+  /** The peer's audio level in [0, 1], as the browser already measures it for each source. */
+  audioLevel(): number {
+    const sources = this.#audio?.receiver.getSynchronizationSources() ?? [];
+    return sources.reduce((max, s) => Math.max(max, s.audioLevel ?? 0), 0);
+  }
+
   setConfiguration(config: RTCConfiguration): void {
     this.pc.setConfiguration(config);
   }
@@ -187,6 +195,7 @@ export class PeerLink {
   }
 
   async #handle({ description, candidate }: SignalMessage): Promise<void> {
+    if (this.#closed) return;
     const pc = this.pc;
     if (description) {
       const readyForOffer = !this.#makingOffer && (pc.signalingState === 'stable' || this.#isSettingRemoteAnswerPending);
@@ -236,7 +245,12 @@ export class PeerLink {
       this.#restartTimer = null;
     } else if (state === 'disconnected') {
       this.#scheduleRestart(this.#opts.disconnectedGraceMs ?? 3_000);
+    } else if (state === 'connecting') {
+      // Checks that never complete (lost candidates, a starved peer) get a restart too.
+      this.#scheduleRestart(this.#opts.connectingGraceMs ?? 15_000);
     } else if (state === 'failed') {
+      if (this.#restartTimer) clearTimeout(this.#restartTimer);
+      this.#restartTimer = null;
       this.#scheduleRestart(0);
     }
     this.#emit({ type: 'state', state });
@@ -253,7 +267,7 @@ export class PeerLink {
     this.#restartTimer = setTimeout(() => {
       this.#restartTimer = null;
       const s = this.pc.connectionState;
-      if (s !== 'disconnected' && s !== 'failed') return;
+      if (s === 'connected' || s === 'closed' || s === 'new') return;
       this.#restartsInARow += 1;
       this.restartIce();
       // If the restart does not bring the link back, try again later.
