@@ -13,6 +13,8 @@ export default defineConfig({
     port: 5173,
     proxy: {
       '/socket.io': { target: server, ws: true },
+      // /admin is not forwarded: that page is part of this client (Vite serves it here, with
+      // hot reload) and reads its figures from /api/admin, which is.
       '/api': server,
       '/metrics': server,
       '/healthz': server,
