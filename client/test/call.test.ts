@@ -24,7 +24,7 @@ beforeEach(() => {
   sig = new FakeSignaling();
   roster = [person(2), person(3), person(4)];
   sig.respond = (event) => (event === 'room:join' ? { ok: true, data: joined(roster) } : { ok: true, data: {} });
-  call = new Call({ connect: () => sig, createPeerConnection: createFakePc, statsEveryMs: 60_000, rejoinGraceMs: 80 });
+  call = new Call({ connect: () => sig, createPeerConnection: createFakePc, statsEveryMs: 60_000, rejoinGraceMs: 500 });
 });
 
 afterEach(async () => {
@@ -131,7 +131,7 @@ describe('Call: losing and regaining the server', () => {
     // Two come back (one muted now); the third never does.
     sig.emit('participant:joined', person(2));
     sig.emit('participant:joined', person(4, { muted: true }));
-    await settle(120);
+    await settle(700);
     expect(call.getSnapshot().peers.map((p) => [p.id, p.muted])).toEqual([
       [id(2), false],
       [id(4), true],
@@ -139,6 +139,22 @@ describe('Call: losing and regaining the server', () => {
     expect(pc3!.signalingState).toBe('closed');
     expect([pc2, pc4].map((pc) => pc!.signalingState)).not.toContain('closed');
     expect(FakePeerConnection.created).toHaveLength(3);
+  });
+
+  it('holds signals while the socket is down and sends them once it has joined again', async () => {
+    await joinAsAnn();
+    const pc2 = FakePeerConnection.created[0]!;
+    const signalsBefore = sig.requests.filter((r) => r.event === 'signal:send').length;
+    sig.drop();
+    pc2.gather();
+    await settle();
+    expect(sig.requests.filter((r) => r.event === 'signal:send')).toHaveLength(signalsBefore);
+    sig.connect();
+    await settle();
+    const after = sig.requests.slice(sig.requests.findLastIndex((r) => r.event === 'room:join'));
+    expect(after.filter((r) => r.event === 'signal:send').length).toBeGreaterThanOrEqual(1);
+    expect(sig.requests.filter((r) => r.event === 'signal:send').length).toBeGreaterThan(signalsBefore);
+    expect(after.find((r) => r.event === 'signal:send')?.payload).toMatchObject({ to: id(2), candidate: { candidate: expect.stringContaining('typ host') } });
   });
 
   it('a rejected token starts over as a new participant instead of failing', async () => {

@@ -216,7 +216,11 @@ function tick(): Promise<void> {
   return new Promise((r) => setTimeout(r, 0));
 }
 
-/** Lets timers and promise chains run until nothing is left to do (real timers, short waits). */
+/**
+ * Lets timers and promise chains run: `ms` of wall time, then rounds of zero-delay timers, so a
+ * chain of fake ticks completes even when a busy machine makes wall time meaningless.
+ */
 export async function settle(ms = 30): Promise<void> {
   await new Promise((r) => setTimeout(r, ms));
+  for (let i = 0; i < 60; i++) await new Promise((r) => setTimeout(r, 0));
 }

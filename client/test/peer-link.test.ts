@@ -50,7 +50,7 @@ function pair(opts: { delay?: () => number; hold?: boolean } = {}) {
   };
   const a = make(A, B);
   const b = make(B, A);
-  return { a, b, sent, events, release: () => held.splice(0).forEach((d) => d()) };
+  return { a, b, sent, events, release: () => held.splice(0).forEach((d) => d()), lose: () => void held.splice(0) };
 }
 
 const fake = (l: PeerLink) => l.pc as unknown as FakePeerConnection;
@@ -118,6 +118,26 @@ describe('PeerLink: perfect negotiation', () => {
     await b.handleSignal(sent[offerIndex]!.message);
     expect(fake(b).candidates).toHaveLength(1);
     release();
+  });
+
+  it('after lost signals, resync sends the unanswered offer again and the pair settles', async () => {
+    const { a, b, sent, lose } = pair({ hold: true });
+    await settle();
+    // The first offer is lost on the way.
+    sent.length = 0;
+    lose();
+    expect(fake(a).signalingState).toBe('have-local-offer');
+    a.resync();
+    b.resync(); // nothing to do on the side that never heard of it
+    const resent = sent.filter((s) => s.message.description?.type === 'offer');
+    expect(resent.map((s) => s.from)).toEqual([A]);
+    await b.handleSignal(resent[0]!.message);
+    const answer = sent.find((s) => s.message.description?.type === 'answer')!;
+    await a.handleSignal(answer.message);
+    // The same answer arriving twice is stale, not an error.
+    await a.handleSignal(answer.message);
+    expect([fake(a).signalingState, fake(b).signalingState]).toEqual(['stable', 'stable']);
+    expect(warnings).toEqual([]);
   });
 
   it('starting a share is replaceTrack with a bitrate cap: no new offer', async () => {

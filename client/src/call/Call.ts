@@ -5,6 +5,7 @@
  */
 import type { JoinResponse, Participant, PeerStats, ScreenState } from '@meshtalk/protocol';
 import { Mesh } from '../mesh/Mesh';
+import type { SignalMessage } from '../mesh/PeerLink';
 import { captureScreen } from '../media/screen';
 import { level, SPEAKING_LEVEL, unwatchLevel, watchLevel } from '../media/levels';
 import type { Signaling } from '../signaling/SignalingClient';
@@ -51,6 +52,9 @@ export class Call {
   #counters = new Map<string, Counters>();
   #timers: ReturnType<typeof setInterval>[] = [];
   #selfSpeaking = false;
+  /** True once the current socket connection has joined; signals wait in #held until then. */
+  #joined = false;
+  #held: { to: string; message: SignalMessage }[] = [];
   /** Peers kept after a re-join although the server did not list them, until they reappear. */
   readonly #returning = new Map<string, ReturnType<typeof setTimeout>>();
 
@@ -59,10 +63,9 @@ export class Call {
     this.#mesh = new Mesh({ createPeerConnection: deps.createPeerConnection });
     this.#mesh.on((e) => {
       if (e.type === 'signal') {
-        // A long ack window: under load an answer may be late, and the signal is relayed anyway.
-        void this.#signaling?.request('signal:send', { to: e.to, ...e.message }, 30_000).then((ack) => {
-          if (!ack.ok) console.warn(`meshtalk: signal to ${e.to} refused: ${ack.error.code}`);
-        });
+        // Until this connection has joined, the server would refuse signals: hold them.
+        if (this.#joined) this.#sendSignal(e.to, e.message);
+        else this.#held.push({ to: e.to, message: e.message });
         return;
       }
       const link = this.#link(e.peerId);
@@ -94,7 +97,10 @@ export class Call {
     this.#listen(signaling);
     signaling.onConnection((e) => {
       if (e === 'connect') void this.#sendJoin();
-      else if (this.#snapshot.status === 'in-room') this.#set({ status: 'reconnecting' });
+      else {
+        this.#joined = false;
+        if (this.#snapshot.status === 'in-room') this.#set({ status: 'reconnecting' });
+      }
     });
     this.#timers.push(setInterval(() => this.#sampleSpeaking(), 400));
     this.#timers.push(setInterval(() => void this.#reportStats(), this.#deps.statsEveryMs ?? 5_000));
@@ -245,6 +251,11 @@ export class Call {
       else this.#drop(id);
     }
     this.#mesh.handleRoster([...this.#roster.keys()]);
+    const rejoined = this.#snapshot.self !== null;
+    this.#joined = true;
+    for (const { to, message } of this.#held.splice(0)) if (this.#roster.has(to)) this.#sendSignal(to, message);
+    // Signals in flight when the socket dropped are lost: links that had not settled ask again.
+    if (rejoined) this.#mesh.resync();
     this.#set({ status: 'in-room', self: { ...data.self, speaking: false } });
     this.#onScreen(data.screen);
     // After a server restart the slot is free again: a presenter who still shares takes it back.
@@ -254,6 +265,13 @@ export class Call {
         else void this.stopShare();
       });
     }
+  }
+
+  #sendSignal(to: string, message: SignalMessage): void {
+    // A long ack window: under load an answer may be late, and the signal is relayed anyway.
+    void this.#signaling?.request('signal:send', { to, ...message }, 30_000).then((ack) => {
+      if (!ack.ok) console.warn(`meshtalk: signal to ${to} refused: ${ack.error.code}`);
+    });
   }
 
   #onScreen(screen: ScreenState): void {
@@ -364,6 +382,8 @@ export class Call {
   }
 
   #teardown(): void {
+    this.#joined = false;
+    this.#held = [];
     for (const timer of this.#returning.values()) clearTimeout(timer);
     this.#returning.clear();
     for (const t of this.#timers) clearInterval(t);

@@ -96,6 +96,11 @@ export class Mesh {
     void this.#limit(peerId);
   }
 
+  /** After signaling was lost for a while: every link that had not settled negotiates again. */
+  resync(): void {
+    for (const link of this.#links.values()) link.resync();
+  }
+
   async setAudioTrack(track: MediaStreamTrack | null): Promise<void> {
     this.#audioTrack = track;
     await Promise.all([...this.#links.values()].map((l) => l.setAudioTrack(track)));

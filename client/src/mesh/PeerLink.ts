@@ -135,6 +135,20 @@ export class PeerLink {
     this.pc.restartIce();
   }
 
+  /**
+   * Recovers from signals lost while the socket was down: an offer still waiting for its answer
+   * is sent again; a settled negotiation whose connection never came up restarts ICE.
+   */
+  resync(): void {
+    if (this.#closed) return;
+    const pc = this.pc;
+    if (pc.signalingState === 'have-local-offer' && pc.localDescription && !this.#makingOffer) {
+      this.#opts.send({ description: pc.localDescription.toJSON() as SessionDescription });
+    } else if (pc.signalingState === 'stable' && pc.remoteDescription && pc.connectionState !== 'connected') {
+      this.restartIce();
+    }
+  }
+
   close(): void {
     this.#closed = true;
     if (this.#restartTimer) clearTimeout(this.#restartTimer);
@@ -199,6 +213,8 @@ export class PeerLink {
     const pc = this.pc;
     if (description) {
       const readyForOffer = !this.#makingOffer && (pc.signalingState === 'stable' || this.#isSettingRemoteAnswerPending);
+      // An answer to an offer that was already answered (sent twice after a resync) is stale.
+      if (description.type === 'answer' && pc.signalingState === 'stable') return;
       const offerCollision = description.type === 'offer' && !readyForOffer;
       this.#ignoreOffer = !this.polite && offerCollision;
       if (this.#ignoreOffer) return;

@@ -37,6 +37,7 @@ export function connectSignaling(url: string | undefined = undefined): Signaling
   let closed = false;
   socket.on('connect', () => connectionHandlers.forEach((h) => h('connect')));
   socket.on('disconnect', (reason) => {
+    if (!closed) console.warn(`meshtalk: signaling lost (${reason})`);
     connectionHandlers.forEach((h) => h('disconnect'));
     // Socket.IO retries by itself except when the server ended the connection on purpose (a
     // restart that says goodbye first); unless this call is over, come back as for any drop.
