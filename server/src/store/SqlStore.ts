@@ -1,6 +1,9 @@
-/** The Store port over any SqlClient; the pg and PGlite adapters only supply the client. */
+/**
+ * The Store port over any SqlClient; the pg and PGlite adapters (pg.ts, pglite.ts) only supply
+ * the client and a close function. Beyond the port it offers reads the admin may want later.
+ */
 import { migrate, migrationsApplied } from './migrate';
-import { applyOps, closeOpen, listEvents, listParticipants, listSessions, type SqlClient } from './sql';
+import { applyOps, closeOpen, listConnectionReports, listEvents, listParticipants, listSessions, type SqlClient } from './sql';
 import type { LeaveReason, Store, WriteOp } from './types';
 
 export class SqlStore implements Store {
@@ -39,6 +42,13 @@ export class SqlStore implements Store {
   }
   listEvents(sessionId: string) {
     return listEvents(this.#db, sessionId);
+  }
+  listConnectionReports(sessionId: string) {
+    return listConnectionReports(this.#db, sessionId);
+  }
+  /** The SqlClient underneath, for tests and one-off maintenance. */
+  get sql(): SqlClient {
+    return this.#db;
   }
   close() {
     return this.#close();

@@ -1,14 +1,41 @@
 /**
  * Every statement the store runs, written once for both adapters (pg and PGlite) against a
- * tiny client interface. Writes are idempotent by primary key, so a retried batch writes once.
+ * tiny client interface. Writes are idempotent: inserts skip an id already present and updates
+ * only move a row forward, so a batch retried after a lost commit writes nothing twice.
  */
-import type { EventRow, LeaveReason, ParticipantRow, SessionRow, WriteOp } from './types';
+import type { ConnectionReportRow, EventRow, LeaveReason, ParticipantRow, SessionRow, WriteOp } from './types';
 
 export interface SqlClient {
+  /** One statement with `$n` parameters, or (without parameters) a script of several. */
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: R[] }>;
-  /** Runs `fn` inside BEGIN … COMMIT, rolling back on error. */
+  /** Runs `fn` inside BEGIN … COMMIT, rolling back on error. Nested calls join the outer one. */
   transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
 }
+
+/**
+ * PostgreSQL rejects U+0000 in text and jsonb, and lone UTF-16 surrogates in jsonb. A row
+ * carrying one would fail its batch on every retry and hold up the whole queue behind it, so
+ * such characters are removed (NUL) or replaced (U+FFFD) before they get that far.
+ */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const text = (s: string): string => s.replaceAll('\u0000', '').replace(LONE_SURROGATE, '\ufffd');
+const maybeText = (s: string | null): string | null => (s === null ? null : text(s));
+const cleanJson = (v: unknown): unknown => {
+  if (typeof v === 'string') return text(v);
+  if (Array.isArray(v)) return v.map(cleanJson);
+  if (v !== null && typeof v === 'object' && !(v instanceof Date)) {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [text(k), cleanJson(x)]));
+  }
+  return v;
+};
+/** The detail as jsonb text; one that cannot be serialized (a cycle, a bigint) is recorded as such rather than failing forever. */
+const json = (v: Record<string, unknown>): string => {
+  try {
+    return JSON.stringify(cleanJson(v));
+  } catch {
+    return JSON.stringify({ unserializable: true });
+  }
+};
 
 export async function applyOps(tx: SqlClient, ops: readonly WriteOp[]): Promise<void> {
   for (const op of ops) {
@@ -17,18 +44,19 @@ export async function applyOps(tx: SqlClient, ops: readonly WriteOp[]): Promise<
         await tx.query(`INSERT INTO room_sessions (id, status, created_at) VALUES ($1, 'waiting', $2) ON CONFLICT (id) DO NOTHING`, [op.id, op.at]);
         break;
       case 'session_status':
+        // An ended session stays ended (first end wins), and the peak only grows: both repeatable.
         await tx.query(
-          `UPDATE room_sessions SET status = $2, peak_participants = GREATEST(peak_participants, $3),
-             ended_at = CASE WHEN $2 = 'ended' THEN COALESCE(ended_at, $4) ELSE ended_at END,
-             end_reason = CASE WHEN $2 = 'ended' THEN COALESCE(end_reason, 'empty') ELSE end_reason END
+          `UPDATE room_sessions SET status = $2::text, peak_participants = GREATEST(peak_participants, $3::integer),
+             ended_at = CASE WHEN $2::text = 'ended' THEN $4::timestamptz ELSE NULL END,
+             end_reason = CASE WHEN $2::text = 'ended' THEN $5::text ELSE NULL END
            WHERE id = $1 AND status <> 'ended'`,
-          [op.id, op.status, op.peakParticipants, op.at],
+          [op.id, op.status, op.peakParticipants, op.at, text(op.endReason ?? 'empty')],
         );
         break;
       case 'participant_join':
         await tx.query(
           `INSERT INTO participants (id, session_id, participant_id, name, joined_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`,
-          [op.id, op.sessionId, op.participantId, op.name, op.at],
+          [op.id, op.sessionId, op.participantId, text(op.name), op.at],
         );
         break;
       case 'participant_leave':
@@ -36,21 +64,25 @@ export async function applyOps(tx: SqlClient, ops: readonly WriteOp[]): Promise<
         break;
       case 'event':
         await tx.query(
-          `INSERT INTO session_events (id, session_id, type, participant_id, at, detail) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
-          [op.id, op.sessionId, op.type, op.participantId, op.at, JSON.stringify(op.detail)],
+          `INSERT INTO session_events (id, session_id, type, participant_id, at, detail) VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT (id) DO NOTHING`,
+          [op.id, op.sessionId, op.type, op.participantId, op.at, json(op.detail)],
         );
         break;
       case 'connection_report':
         await tx.query(
           `INSERT INTO connection_reports (id, session_id, from_id, to_id, at, state, connect_ms, candidate_type, rtt_ms, jitter_ms, loss_pct, in_kbps, out_kbps)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING`,
-          [op.id, op.sessionId, op.fromId, op.toId, op.at, op.state, op.connectMs, op.candidateType, op.rttMs, op.jitterMs, op.lossPct, op.inKbps, op.outKbps],
+          [
+            op.id, op.sessionId, op.fromId, op.toId, op.at, text(op.state), op.connectMs, maybeText(op.candidateType),
+            op.rttMs, op.jitterMs, op.lossPct, op.inKbps, op.outKbps,
+          ],
         );
         break;
     }
   }
 }
 
+/** Ends every session and closes every participant stint still open, in one transaction. */
 export async function closeOpen(db: SqlClient, reason: LeaveReason, at: Date): Promise<{ sessions: number; participants: number }> {
   return db.transaction(async (tx) => {
     const p = await tx.query(`UPDATE participants SET left_at = $1, leave_reason = $2 WHERE left_at IS NULL RETURNING id`, [at, reason]);
@@ -59,12 +91,17 @@ export async function closeOpen(db: SqlClient, reason: LeaveReason, at: Date): P
   });
 }
 
+// pg returns Date objects for timestamptz and strings for bigint; PGlite returns Dates and
+// numbers. The readers below accept either.
 const date = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 const maybeDate = (v: unknown): Date | null => (v === null || v === undefined ? null : date(v));
+const maybeString = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+const maybeNumber = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
+/** The newest sessions first. */
 export async function listSessions(db: SqlClient, limit: number): Promise<SessionRow[]> {
-  const { rows } = await db.query<Record<string, unknown>>(
-    `SELECT id, status, created_at, ended_at, end_reason, peak_participants FROM room_sessions ORDER BY created_at DESC LIMIT $1`,
+  const { rows } = await db.query(
+    `SELECT id, status, created_at, ended_at, end_reason, peak_participants FROM room_sessions ORDER BY created_at DESC, id LIMIT $1`,
     [limit],
   );
   return rows.map((r) => ({
@@ -72,13 +109,14 @@ export async function listSessions(db: SqlClient, limit: number): Promise<Sessio
     status: r.status as SessionRow['status'],
     createdAt: date(r.created_at),
     endedAt: maybeDate(r.ended_at),
-    endReason: (r.end_reason as string | null) ?? null,
+    endReason: maybeString(r.end_reason),
     peakParticipants: Number(r.peak_participants),
   }));
 }
 
+/** A session's stints in the order they began. */
 export async function listParticipants(db: SqlClient, sessionId: string): Promise<ParticipantRow[]> {
-  const { rows } = await db.query<Record<string, unknown>>(
+  const { rows } = await db.query(
     `SELECT id, session_id, participant_id, name, joined_at, left_at, leave_reason FROM participants WHERE session_id = $1 ORDER BY joined_at, id`,
     [sessionId],
   );
@@ -89,12 +127,13 @@ export async function listParticipants(db: SqlClient, sessionId: string): Promis
     name: String(r.name),
     joinedAt: date(r.joined_at),
     leftAt: maybeDate(r.left_at),
-    leaveReason: (r.leave_reason as string | null) ?? null,
+    leaveReason: maybeString(r.leave_reason),
   }));
 }
 
+/** A session's events in the order they were written (seq), which is the order they happened. */
 export async function listEvents(db: SqlClient, sessionId: string): Promise<EventRow[]> {
-  const { rows } = await db.query<Record<string, unknown>>(
+  const { rows } = await db.query(
     `SELECT id, seq, session_id, type, participant_id, at, detail FROM session_events WHERE session_id = $1 ORDER BY seq`,
     [sessionId],
   );
@@ -103,8 +142,32 @@ export async function listEvents(db: SqlClient, sessionId: string): Promise<Even
     seq: Number(r.seq),
     sessionId: String(r.session_id),
     type: r.type as EventRow['type'],
-    participantId: (r.participant_id as string | null) ?? null,
+    participantId: maybeString(r.participant_id),
     at: date(r.at),
     detail: (typeof r.detail === 'string' ? JSON.parse(r.detail) : r.detail) as Record<string, unknown>,
+  }));
+}
+
+/** A session's link reports, oldest first. */
+export async function listConnectionReports(db: SqlClient, sessionId: string): Promise<ConnectionReportRow[]> {
+  const { rows } = await db.query(
+    `SELECT id, session_id, from_id, to_id, at, state, connect_ms, candidate_type, rtt_ms, jitter_ms, loss_pct, in_kbps, out_kbps
+       FROM connection_reports WHERE session_id = $1 ORDER BY at, id`,
+    [sessionId],
+  );
+  return rows.map((r) => ({
+    id: String(r.id),
+    sessionId: String(r.session_id),
+    fromId: String(r.from_id),
+    toId: String(r.to_id),
+    at: date(r.at),
+    state: String(r.state),
+    connectMs: maybeNumber(r.connect_ms),
+    candidateType: maybeString(r.candidate_type),
+    rttMs: maybeNumber(r.rtt_ms),
+    jitterMs: maybeNumber(r.jitter_ms),
+    lossPct: maybeNumber(r.loss_pct),
+    inKbps: maybeNumber(r.in_kbps),
+    outKbps: maybeNumber(r.out_kbps),
   }));
 }

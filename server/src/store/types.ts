@@ -29,7 +29,15 @@ export type LeaveReason = 'left' | 'timeout' | 'kicked' | 'server_shutdown' | 's
 export type WriteOp =
   /** A new room session; it starts `waiting` (one person alone) and moves on with SessionStatus ops. */
   | { kind: 'session_open'; id: string; at: Date }
-  | { kind: 'session_status'; id: string; status: SessionStatus; at: Date; peakParticipants: number }
+  | {
+      kind: 'session_status';
+      id: string;
+      status: SessionStatus;
+      at: Date;
+      peakParticipants: number;
+      /** Why an `ended` session ended (e.g. `server_shutdown`); defaults to `empty`. Ignored otherwise. */
+      endReason?: string;
+    }
   /** One stint of a participant in a session; `id` is the row id, `participantId` the stable identity. */
   | { kind: 'participant_join'; id: string; sessionId: string; participantId: string; name: string; at: Date }
   | { kind: 'participant_leave'; id: string; at: Date; reason: LeaveReason }
@@ -86,6 +94,22 @@ export interface EventRow {
   participantId: string | null;
   at: Date;
   detail: Record<string, unknown>;
+}
+
+export interface ConnectionReportRow {
+  id: string;
+  sessionId: string;
+  fromId: string;
+  toId: string;
+  at: Date;
+  state: string;
+  connectMs: number | null;
+  candidateType: string | null;
+  rttMs: number | null;
+  jitterMs: number | null;
+  lossPct: number | null;
+  inKbps: number | null;
+  outKbps: number | null;
 }
 
 export interface Store {

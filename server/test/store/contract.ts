@@ -1,77 +1,113 @@
 /**
  * One contract for every Store implementation: the same suite runs against the embedded PGlite
- * and a real PostgreSQL.
+ * and a real PostgreSQL. The tests share one database and run in order (the first migrates).
  */
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Store, WriteOp } from '../../src/store/types';
+import type { SqlStore } from '../../src/store/SqlStore';
+import type { WriteOp } from '../../src/store/types';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../db/migrations', import.meta.url));
 
 const t = (s: number) => new Date(Date.UTC(2026, 0, 1, 12, 0, s));
 
-export function storeContract(name: string, open: () => Promise<{ store: Store; cleanup: () => Promise<void> }>) {
+const event = (sessionId: string, i: number, at: Date, detail: Record<string, unknown> = { i }): Extract<WriteOp, { kind: 'event' }> => ({
+  kind: 'event', id: randomUUID(), sessionId, type: i % 2 ? 'muted' : 'unmuted', participantId: null, at, detail,
+});
+
+export function storeContract(name: string, open: () => Promise<{ store: SqlStore; cleanup: () => Promise<void> }>) {
   describe(`Store contract: ${name}`, () => {
-    let store: Store;
+    let store: SqlStore;
     let cleanup: () => Promise<void>;
     beforeAll(async () => {
       ({ store, cleanup } = await open());
-    });
+    }, 180_000);
     afterAll(async () => {
-      await store.close();
-      await cleanup();
+      await store?.close();
+      await cleanup?.();
     });
 
-    it('applies the migrations once, and a second run applies nothing', async () => {
+    it('applies the migrations once, even when two runs race, and a second run applies nothing', async () => {
       expect(await store.migrationsApplied()).toBe(false);
-      const first = await store.migrate();
-      expect(first).toContain('001_init.sql');
+      const [a, b] = await Promise.all([store.migrate(), store.migrate()]);
+      expect([...a, ...b]).toEqual(['001_init.sql']);
       expect(await store.migrate()).toEqual([]);
       expect(await store.migrationsApplied()).toBe(true);
+      const { rows } = await store.sql.query<{ name: string }>(`SELECT name FROM schema_migrations`);
+      expect(rows.map((r) => r.name)).toEqual(['001_init.sql']);
       await store.ping();
     });
 
-    it('writes a session with its participants and events, in order', async () => {
+    it('writes a session with its participants and events, in the order given', async () => {
       const session = randomUUID();
       const stint = randomUUID();
       const pid = randomUUID();
-      const events = Array.from({ length: 5 }, (_, i): WriteOp => ({
-        kind: 'event', id: randomUUID(), sessionId: session, type: i % 2 ? 'muted' : 'unmuted', participantId: pid, at: t(10 + i), detail: { i },
-      }));
+      // Timestamps run backwards on purpose: the order is the write order (seq), not the clock.
+      const events = Array.from({ length: 5 }, (_, i) => ({ ...event(session, i, t(20 - i)), participantId: pid }));
       await store.apply([
         { kind: 'session_open', id: session, at: t(0) },
-        { kind: 'participant_join', id: stint, sessionId: session, participantId: pid, name: 'Zoë <b>', at: t(1) },
+        { kind: 'participant_join', id: stint, sessionId: session, participantId: pid, name: 'Zoë <b> 山田', at: t(1) },
         { kind: 'session_status', id: session, status: 'waiting', at: t(1), peakParticipants: 1 },
         ...events,
       ]);
-      const sessions = await store.listSessions(10);
-      expect(sessions.find((s) => s.id === session)).toMatchObject({ status: 'waiting', peakParticipants: 1, endedAt: null });
+      expect((await store.listSessions(100)).find((s) => s.id === session)).toEqual({
+        id: session, status: 'waiting', createdAt: t(0), endedAt: null, endReason: null, peakParticipants: 1,
+      });
       expect(await store.listParticipants(session)).toEqual([
-        { id: stint, sessionId: session, participantId: pid, name: 'Zoë <b>', joinedAt: t(1), leftAt: null, leaveReason: null },
+        { id: stint, sessionId: session, participantId: pid, name: 'Zoë <b> 山田', joinedAt: t(1), leftAt: null, leaveReason: null },
       ]);
       const rows = await store.listEvents(session);
-      expect(rows.map((r) => r.detail.i)).toEqual([0, 1, 2, 3, 4]);
-      expect(rows.map((r) => r.seq)).toEqual([...rows.map((r) => r.seq)].sort((a, b) => a - b));
+      expect(rows.map((r) => r.id)).toEqual(events.map((e) => e.id));
+      expect(rows.map((r) => r.detail)).toEqual([0, 1, 2, 3, 4].map((i) => ({ i })));
+      expect(rows.map((r) => r.type)).toEqual(['unmuted', 'muted', 'unmuted', 'muted', 'unmuted']);
+      expect(rows.every((r, i) => i === 0 || r.seq > rows[i - 1]!.seq)).toBe(true);
 
       await store.apply([
-        { kind: 'participant_leave', id: stint, at: t(30), reason: 'left' },
-        { kind: 'session_status', id: session, status: 'ended', at: t(30), peakParticipants: 1 },
+        { kind: 'session_status', id: session, status: 'active', at: t(31), peakParticipants: 3 },
+        { kind: 'session_status', id: session, status: 'waiting', at: t(32), peakParticipants: 2 },
       ]);
-      expect((await store.listParticipants(session))[0]).toMatchObject({ leftAt: t(30), leaveReason: 'left' });
-      expect((await store.listSessions(10)).find((s) => s.id === session)).toMatchObject({ status: 'ended', endedAt: t(30), endReason: 'empty' });
+      expect((await store.listSessions(100)).find((s) => s.id === session)).toMatchObject({ status: 'waiting', peakParticipants: 3 });
+
+      await store.apply([
+        { kind: 'participant_leave', id: stint, at: t(40), reason: 'left' },
+        { kind: 'session_status', id: session, status: 'ended', at: t(40), peakParticipants: 1 },
+        // Anything after the end does not reopen or re-date it.
+        { kind: 'participant_leave', id: stint, at: t(41), reason: 'timeout' },
+        { kind: 'session_status', id: session, status: 'active', at: t(41), peakParticipants: 1 },
+      ]);
+      expect((await store.listParticipants(session))[0]).toMatchObject({ leftAt: t(40), leaveReason: 'left' });
+      expect((await store.listSessions(100)).find((s) => s.id === session)).toMatchObject({
+        status: 'ended', endedAt: t(40), endReason: 'empty', peakParticipants: 3,
+      });
+    });
+
+    it('records the reason an ended session carries', async () => {
+      const session = randomUUID();
+      await store.apply([
+        { kind: 'session_open', id: session, at: t(0) },
+        { kind: 'session_status', id: session, status: 'ended', at: t(5), peakParticipants: 0, endReason: 'server_shutdown' },
+      ]);
+      expect((await store.listSessions(100)).find((s) => s.id === session)).toMatchObject({ endedAt: t(5), endReason: 'server_shutdown' });
     });
 
     it('writes a batch applied twice only once (a retry after a lost commit)', async () => {
       const session = randomUUID();
+      const stint = randomUUID();
       const batch: WriteOp[] = [
         { kind: 'session_open', id: session, at: t(0) },
-        { kind: 'event', id: randomUUID(), sessionId: session, type: 'joined', participantId: null, at: t(1), detail: {} },
-        { kind: 'event', id: randomUUID(), sessionId: session, type: 'left', participantId: null, at: t(2), detail: {} },
+        { kind: 'participant_join', id: stint, sessionId: session, participantId: randomUUID(), name: 'A', at: t(1) },
+        event(session, 0, t(1)),
+        event(session, 1, t(2)),
+        { kind: 'participant_leave', id: stint, at: t(3), reason: 'left' },
+        { kind: 'session_status', id: session, status: 'ended', at: t(3), peakParticipants: 1 },
       ];
       await store.apply(batch);
+      const before = { events: await store.listEvents(session), stints: await store.listParticipants(session) };
       await store.apply(batch);
-      expect(await store.listEvents(session)).toHaveLength(2);
+      expect(await store.listEvents(session)).toEqual(before.events);
+      expect(await store.listParticipants(session)).toEqual(before.stints);
+      expect((await store.listSessions(1000)).filter((s) => s.id === session)).toHaveLength(1);
     });
 
     it('a failing batch writes nothing of itself', async () => {
@@ -79,38 +115,75 @@ export function storeContract(name: string, open: () => Promise<{ store: Store; 
       await expect(
         store.apply([
           { kind: 'session_open', id: session, at: t(0) },
-          { kind: 'event', id: randomUUID(), sessionId: randomUUID(), type: 'joined', participantId: null, at: t(1), detail: {} }, // no such session
+          event(randomUUID(), 0, t(1)), // no such session
         ]),
       ).rejects.toThrow();
-      expect((await store.listSessions(100)).some((s) => s.id === session)).toBe(false);
+      expect((await store.listSessions(1000)).some((s) => s.id === session)).toBe(false);
     });
 
-    it('closes the rows a crash left open with reason server_restart, and only those', async () => {
-      const open = randomUUID();
-      const stint = randomUUID();
-      await store.apply([
-        { kind: 'session_open', id: open, at: t(0) },
-        { kind: 'session_status', id: open, status: 'active', at: t(0), peakParticipants: 2 },
-        { kind: 'participant_join', id: stint, sessionId: open, participantId: randomUUID(), name: 'A', at: t(0) },
-      ]);
-      const closed = await store.closeOpen('server_restart', t(50));
-      expect(closed.participants).toBeGreaterThanOrEqual(1);
-      expect(closed.sessions).toBeGreaterThanOrEqual(1);
-      expect((await store.listSessions(100)).filter((s) => s.status !== 'ended')).toEqual([]);
-      expect((await store.listSessions(100)).find((s) => s.id === open)).toMatchObject({ endReason: 'server_restart', endedAt: t(50) });
-      expect((await store.listParticipants(open))[0]).toMatchObject({ leaveReason: 'server_restart' });
-      expect(await store.closeOpen('server_restart', t(60))).toEqual({ sessions: 0, participants: 0 });
-    });
-
-    it('stores connection reports', async () => {
+    it('stores text PostgreSQL would refuse (NUL, lone surrogates) instead of failing the batch forever', async () => {
       const session = randomUUID();
       await store.apply([
         { kind: 'session_open', id: session, at: t(0) },
-        {
-          kind: 'connection_report', id: randomUUID(), sessionId: session, fromId: randomUUID(), toId: randomUUID(), at: t(1),
-          state: 'connected', connectMs: 250, candidateType: 'host', rttMs: 1.5, jitterMs: 0.2, lossPct: 0, inKbps: 40, outKbps: 41,
-        },
+        { kind: 'participant_join', id: randomUUID(), sessionId: session, participantId: randomUUID(), name: 'a\u0000b', at: t(0) },
+        event(session, 0, t(1), { name: 'x\u0000y\ud800', 'k\u0000': ['\\u0000 stays'], nested: { n: 1.5, ok: true, none: null } }),
       ]);
+      expect((await store.listParticipants(session))[0]?.name).toBe('ab');
+      expect((await store.listEvents(session))[0]?.detail).toEqual({ name: 'xy\ufffd', k: ['\\u0000 stays'], nested: { n: 1.5, ok: true, none: null } });
+    });
+
+    it('stores connection reports and reads them back', async () => {
+      const session = randomUUID();
+      const [from, to] = [randomUUID(), randomUUID()];
+      const report = {
+        kind: 'connection_report', id: randomUUID(), sessionId: session, fromId: from, toId: to, at: t(1),
+        state: 'connected', connectMs: 250, candidateType: 'host', rttMs: 1.5, jitterMs: 0.2, lossPct: 0, inKbps: 40, outKbps: 41,
+      } as const;
+      const failed = { ...report, id: randomUUID(), at: t(2), state: 'failed', connectMs: null, candidateType: null, rttMs: null, jitterMs: null, lossPct: null, inKbps: null, outKbps: null };
+      await store.apply([{ kind: 'session_open', id: session, at: t(0) }, report, failed, report]);
+      const { kind: _k1, ...row1 } = report;
+      const { kind: _k2, ...row2 } = failed;
+      expect(await store.listConnectionReports(session)).toEqual([row1, row2]);
+    });
+
+    it('closes exactly the rows a crash left open, with reason server_restart', async () => {
+      const open = randomUUID();
+      const stints = [randomUUID(), randomUUID()];
+      await store.apply([
+        { kind: 'session_open', id: open, at: t(0) },
+        { kind: 'session_status', id: open, status: 'active', at: t(0), peakParticipants: 2 },
+        ...stints.map((id): WriteOp => ({ kind: 'participant_join', id, sessionId: open, participantId: randomUUID(), name: 'A', at: t(0) })),
+        { kind: 'participant_leave', id: stints[1]!, at: t(9), reason: 'left' },
+      ]);
+      // Whatever earlier tests left open is open too; count it, then expect exactly that many closed.
+      const sessions = await store.listSessions(1000);
+      const stintRows = (await Promise.all(sessions.map((s) => store.listParticipants(s.id)))).flat();
+      const openSessions = sessions.filter((s) => s.status !== 'ended');
+      const openStints = stintRows.filter((p) => p.leftAt === null);
+      expect(openSessions.map((s) => s.id)).toContain(open);
+      expect(openStints.map((p) => p.id)).toContain(stints[0]);
+
+      expect(await store.closeOpen('server_restart', t(50))).toEqual({ sessions: openSessions.length, participants: openStints.length });
+
+      const after = await store.listSessions(1000);
+      const afterStints = (await Promise.all(after.map((s) => store.listParticipants(s.id)))).flat();
+      for (const s of after) {
+        const was = sessions.find((x) => x.id === s.id)!;
+        expect(s).toEqual(was.status === 'ended' ? was : { ...was, status: 'ended', endedAt: t(50), endReason: 'server_restart' });
+      }
+      for (const p of afterStints) {
+        const was = stintRows.find((x) => x.id === p.id)!;
+        expect(p).toEqual(was.leftAt !== null ? was : { ...was, leftAt: t(50), leaveReason: 'server_restart' });
+      }
+      expect(await store.closeOpen('server_restart', t(60))).toEqual({ sessions: 0, participants: 0 });
+    });
+
+    it('lists sessions newest first, up to the limit', async () => {
+      const ids = [randomUUID(), randomUUID(), randomUUID()];
+      await store.apply(ids.map((id, i): WriteOp => ({ kind: 'session_open', id, at: new Date(Date.UTC(2030, 0, 1 + i)) })));
+      expect((await store.listSessions(2)).map((s) => s.id)).toEqual([ids[2], ids[1]]);
+      expect(await store.listEvents(randomUUID())).toEqual([]);
+      expect(await store.listParticipants(randomUUID())).toEqual([]);
     });
   });
 }

@@ -1,38 +1,69 @@
 /**
- * A TCP proxy on 127.0.0.1 (port 0) in front of a real server, which a test can cut (live
- * connections destroyed, new ones refused) and restore: a database outage on demand.
+ * A TCP proxy on 127.0.0.1 (port 0) in front of a real server: a database outage on demand.
+ *
+ *   const proxy = await startTcpProxy('127.0.0.1', 5432);
+ *   const store = await openStore({ databaseUrl: proxy.via(db.url), dataDir: 'unused' });
+ *   proxy.cut();      // every live connection is destroyed; new ones are closed on arrival
+ *   proxy.restore();  // new connections go through again
+ *   await proxy.close();
+ *
+ * While cut, the proxy still accepts and then closes at once, so a client sees its connection
+ * end during the handshake (as with a server that is restarting) rather than waiting for a
+ * connect timeout.
  */
 import { connect, createServer, type Socket } from 'node:net';
 
 export interface TcpProxy {
-  port: number;
-  /** Rewrites a URL's port to go through the proxy. */
+  /** The loopback port the proxy listens on. */
+  readonly port: number;
+  /** Connections currently piped through (client and upstream sides counted as one). */
+  readonly connections: number;
+  /** The same URL with host and port replaced by the proxy's (e.g. a postgres:// URL). */
   via(url: string): string;
+  /** Destroys live connections and refuses new ones until `restore()`. */
   cut(): void;
   restore(): void;
+  /** Destroys everything and stops listening. */
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   let open = true;
-  const live = new Set<Socket>();
+  const pairs = new Set<[Socket, Socket]>();
   const server = createServer((client) => {
-    if (!open) return client.destroy();
+    if (!open) {
+      client.on('error', () => {});
+      client.destroy();
+      return;
+    }
     const upstream = connect(targetPort, targetHost);
-    for (const s of [client, upstream]) {
-      live.add(s);
-      s.on('close', () => live.delete(s));
-      s.on('error', () => {
-        client.destroy();
-        upstream.destroy();
-      });
+    const pair: [Socket, Socket] = [client, upstream];
+    pairs.add(pair);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      pairs.delete(pair);
+    };
+    for (const s of pair) {
+      s.on('error', end);
+      s.on('close', end);
     }
     client.pipe(upstream).pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
+  const destroyAll = () => {
+    for (const [a, b] of pairs) {
+      a.destroy();
+      b.destroy();
+    }
+    pairs.clear();
+  };
   return {
     port,
+    get connections() {
+      return pairs.size;
+    },
     via(url) {
       const u = new URL(url);
       u.hostname = '127.0.0.1';
@@ -41,13 +72,14 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     },
     cut() {
       open = false;
-      for (const s of live) s.destroy();
+      destroyAll();
     },
     restore() {
       open = true;
     },
     close() {
-      for (const s of live) s.destroy();
+      open = false;
+      destroyAll();
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
