@@ -17,6 +17,8 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
   '--no-first-run',
+  // No speakers in CI: pages still play every remote voice, the audio service just discards it.
+  '--mute-audio',
 ];
 
 export default defineConfig({

@@ -85,7 +85,7 @@ export async function expectAudioEverywhere(pages: Page[], peers: number, timeou
   const first = await Promise.all(
     pages.map(async (p) => {
       await expect
-        .poll(async () => (await stats(p)).filter((s) => s.state === 'connected' && s.inboundAudioBytes > 0).length, { timeout, intervals: [250] })
+        .poll(async () => (await stats(p)).filter((s) => s.state === 'connected' && s.inboundAudioBytes > 0).length, { timeout, intervals: [3_000] })
         .toBe(peers);
       return stats(p);
     }),

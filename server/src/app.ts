@@ -142,8 +142,8 @@ export function createApp(deps: AppDeps): App {
       if (!ok) logger.warn({ origin: req.headers.origin }, 'socket refused: origin not allowed');
       callback(ok ? null : 'origin not allowed', ok);
     },
-    pingInterval: 10_000,
-    pingTimeout: 10_000,
+    // Socket.IO's default heartbeat (25 s + 20 s): a busy browser tab must not be taken for a
+    // dead one. A closed connection is noticed at once anyway; the heartbeat is for silent ones.
   });
 
   const stun: IceGrant = { iceServers: config.STUN_URLS?.length ? [{ urls: config.STUN_URLS }] : [], expiresAt: null };

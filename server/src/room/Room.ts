@@ -136,13 +136,16 @@ export class Room {
   join(cmd: JoinCommand): Result<JoinResult> {
     const events: RoomEvent[] = [];
     const boundId = this.#byConn.get(cmd.connId);
-    if (boundId !== undefined && boundId !== cmd.participantId) {
+    if (boundId !== undefined && cmd.participantId !== undefined && boundId !== cmd.participantId) {
       return fail(ErrorCode.already_joined, 'this connection has already joined as another participant');
     }
+    // A repeated join on a connection that already holds a participant (a retried request whose
+    // answer was late) is that participant again: the connection itself proves who it is.
+    const participantId = boundId ?? cmd.participantId;
 
-    const known = cmd.participantId === undefined ? undefined : this.#members.get(cmd.participantId);
+    const known = participantId === undefined ? undefined : this.#members.get(participantId);
     if (known) {
-      if (cmd.resumeToken === undefined || !sameSecret(cmd.resumeToken, known.token)) {
+      if (boundId === undefined && (cmd.resumeToken === undefined || !sameSecret(cmd.resumeToken, known.token))) {
         return fail(ErrorCode.forbidden, 'wrong resume token for this participant');
       }
       const replaced = known.connId !== null && known.connId !== cmd.connId ? known.connId : null;

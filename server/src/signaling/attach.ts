@@ -246,6 +246,8 @@ export function attachSignaling(deps: SignalingDeps): Signaling {
     }
 
     socket.on('disconnect', (reason) => {
+      const member = room.memberOf(socket.id);
+      if (member) logger.info({ participantId: member.id, reason }, 'participant disconnected');
       // A deliberate client disconnect is a leave; anything else may be a network blip (R4).
       if (reason === 'client namespace disconnect') {
         apply(room.leave(socket.id, now()).events);

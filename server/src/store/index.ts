@@ -17,12 +17,14 @@ export interface OpenStoreOptions {
   migrationsDir?: string | undefined;
   /** PostgreSQL only: told when a pooled connection fails (the pool replaces it; nothing crashes). */
   onPoolError?: ((err: Error) => void) | undefined;
+  /** PostgreSQL only: a statement unanswered this long fails and its connection is dropped (default 30 s). */
+  queryTimeoutMs?: number | undefined;
 }
 
 export async function openStore(opts: OpenStoreOptions): Promise<SqlStore> {
   const migrationsDir = opts.migrationsDir ?? defaultMigrationsDir();
   return opts.databaseUrl
-    ? openPgStore(opts.databaseUrl, { migrationsDir, onConnectionError: opts.onPoolError })
+    ? openPgStore(opts.databaseUrl, { migrationsDir, onConnectionError: opts.onPoolError, queryTimeoutMs: opts.queryTimeoutMs })
     : openPgliteStore(opts.dataDir, { migrationsDir });
 }
 

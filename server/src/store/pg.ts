@@ -12,12 +12,12 @@ export interface PgStoreOptions {
   /** Told about connection-level failures (an idle client dropped, a held client's socket died). */
   onConnectionError?: ((err: Error) => void) | undefined;
   /** Pool size; the write queue uses one connection at a time, reads the rest. */
-  max?: number;
+  max?: number | undefined;
   /**
    * A statement that has had no answer for this long fails and its connection is dropped:
    * a silently vanished server (no RST) otherwise stalls the write queue for good.
    */
-  queryTimeoutMs?: number;
+  queryTimeoutMs?: number | undefined;
 }
 
 export function pgClient(pool: pg.Pool, onConnectionError: (err: Error) => void = () => {}): SqlClient {

@@ -89,12 +89,22 @@ describe('membership', () => {
     expect(!r.ok && r.error.code).toBe('forbidden');
   });
 
-  it('[R3] one connection cannot join as a second participant', () => {
+  it('[R3] a repeated join on the same connection is the same participant, never a second slot', () => {
+    const room = makeRoom();
+    const first = joinOk(room, 'a');
+    const again = room.join({ connId: 'a', name: 'again', now: 1 });
+    expect(again.ok && again.data.self.id).toBe(first.data.self.id);
+    expect(again.ok && again.data.resumed).toBe(true);
+    expect(room.size).toBe(1);
+  });
+
+  it('[R3] one connection cannot join as a different participant', () => {
     const room = makeRoom();
     joinOk(room, 'a');
-    const r = room.join({ connId: 'a', name: 'again', now: 1 });
+    const other = joinOk(room, 'b');
+    const r = room.join({ connId: 'a', name: 'x', participantId: other.data.self.id, resumeToken: other.data.resumeToken, now: 1 });
     expect(!r.ok && r.error.code).toBe('already_joined');
-    expect(room.size).toBe(1);
+    expect(room.size).toBe(2);
   });
 
   it('[R4] a dropped connection keeps its slot until its grace expires', () => {

@@ -1,0 +1,50 @@
+import { expect, test } from '@playwright/test';
+import { expectAudioEverywhere, joinRoom, openPages, startRoomServer, stats, type RoomServer } from './fixtures';
+
+let server: RoomServer;
+test.beforeAll(async () => {
+  // The room's capacity is set to N so the N+1th person meets a full room.
+  server = await startRoomServer({ GRACE_MS: '1000', ROOM_CAPACITY: String(N) });
+});
+test.afterAll(async () => {
+  await server.stop();
+});
+
+/**
+ * How many people join at once. Ten real Chromium pages with audio saturate a 2-core machine
+ * (see bench/RESULTS.md); MESH_SIZE=10 runs the full room where the machine allows.
+ */
+const N = Number(process.env.MESH_SIZE ?? 6);
+const PAIRS = (N * (N - 1)) / 2;
+
+// Three rounds: simultaneous joins are where offer glare happens, and glare is a race.
+for (const round of [1, 2, 3]) {
+  test(`${N} people joining at the same moment: all ${PAIRS} pairs connected, audio both ways (round ${round})`, async ({ browser }) => {
+    test.setTimeout(240_000);
+    const { context, pages } = await openPages(browser, N);
+    await Promise.all(pages.map((p) => p.goto(server.url)));
+    await Promise.all(pages.map((p, i) => p.getByLabel('Your name').fill(`Person ${i}`)));
+    await Promise.all(pages.map((p) => p.getByRole('button', { name: 'Join' }).click()));
+    await expectAudioEverywhere(pages, N - 1, 150_000);
+    // Exactly one connection per pair, on both ends.
+    for (const p of pages) {
+      const s = await stats(p);
+      expect(new Set(s.map((x) => x.peerId)).size).toBe(N - 1);
+      expect(s).toHaveLength(N - 1);
+    }
+    if (round === 3) {
+      // A full room: the next person is told so, and those inside are undisturbed.
+      const late = await context.newPage();
+      await late.goto(server.url);
+      await late.getByLabel('Your name').fill('Eleventh');
+      await late.getByRole('button', { name: 'Join' }).click();
+      await expect(late.getByRole('alert')).toContainText('The room is full');
+      await expect(late.getByRole('button', { name: 'Leave' })).toHaveCount(0);
+      await expect(late.getByRole('button', { name: 'Join' })).toBeVisible();
+      await expectAudioEverywhere(pages, N - 1, 30_000);
+      for (const p of pages) await expect(p.getByTestId('tile')).toHaveCount(N - 1);
+    }
+    await context.close();
+    await new Promise((r) => setTimeout(r, 1_500)); // let the grace period of closed pages run out
+  });
+}
