@@ -102,7 +102,8 @@ export async function startNginx(upstreamPort: number, root: string): Promise<Ru
     stop: async () => {
       if (proc.exitCode === null) {
         const exited = new Promise((r) => proc.once('exit', r));
-        proc.kill('SIGQUIT');
+        // Fast shutdown: a graceful one (SIGQUIT) would wait for open WebSockets.
+        proc.kill('SIGTERM');
         await exited;
       }
       rmSync(prefix.dir, { recursive: true, force: true });
