@@ -46,3 +46,25 @@ export function iceServersFor(participantId: string, options: TurnOptions, now: 
     expiresAt: expirySec * 1000,
   };
 }
+
+export interface IceSettings {
+  STUN_URLS?: readonly string[] | undefined;
+  TURN_URLS?: readonly string[] | undefined;
+  TURN_SECRET?: string | undefined;
+  TURN_TTL_SEC: number;
+}
+
+/**
+ * What a participant is handed at join and in `ice:refresh`, from the server's configuration:
+ * the STUN URLs (no credentials, never expire) and, with TURN configured, fresh credentials.
+ */
+export function iceFromConfig(settings: IceSettings): (participantId: string, now: number) => { iceServers: IceServer[]; expiresAt: number | null } {
+  const stun: IceServer[] = settings.STUN_URLS?.length ? [{ urls: [...settings.STUN_URLS] }] : [];
+  const { TURN_URLS: urls, TURN_SECRET: secret } = settings;
+  if (!urls?.length || !secret) return () => ({ iceServers: stun, expiresAt: null });
+  const turn: TurnOptions = { urls, secret, ttlSec: settings.TURN_TTL_SEC };
+  return (participantId, now) => {
+    const grant = iceServersFor(participantId, turn, now);
+    return { iceServers: [...stun, ...grant.iceServers], expiresAt: grant.expiresAt };
+  };
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { iceServersFor, turnCredential, turnUsername, type TurnOptions } from '../../src/turn/credentials';
+import { iceFromConfig, iceServersFor, turnCredential, turnUsername, type TurnOptions } from '../../src/turn/credentials';
+import { testConfig } from '../../src/config';
 
 const options: TurnOptions = { urls: ['turn:turn.example.com:3478?transport=udp', 'turns:turn.example.com:5349'], secret: 'north-wind-correct-horse', ttlSec: 3600 };
 // 2023-11-14T22:13:20Z
@@ -47,5 +48,22 @@ describe('TURN credentials (coturn REST API)', () => {
   it('refuses a configuration that cannot work (programmer error)', () => {
     expect(() => iceServersFor('p-1', { ...options, urls: [] }, now)).toThrow(/no TURN URLs/);
     expect(() => iceServersFor('p-1', { ...options, ttlSec: 0 }, now)).toThrow(/ttlSec/);
+  });
+});
+
+describe('iceFromConfig (what the join ack and ice:refresh carry)', () => {
+  it('without TURN: the STUN URLs only, never expiring', () => {
+    const ice = iceFromConfig(testConfig({ STUN_URLS: 'stun:stun.example.com:3478' }));
+    expect(ice('p-1', now)).toEqual({ iceServers: [{ urls: ['stun:stun.example.com:3478'] }], expiresAt: null });
+    expect(iceFromConfig(testConfig())('p-1', now)).toEqual({ iceServers: [], expiresAt: null });
+  });
+
+  it('with TURN: STUN first, then credentials minted per participant from the configured secret and TTL', () => {
+    const config = testConfig({ STUN_URLS: 'stun:stun.example.com', TURN_URLS: 'turn:turn.example.com:3478', TURN_SECRET: options.secret, TURN_TTL_SEC: '3600' });
+    const grant = iceFromConfig(config)('p-1', now);
+    expect(grant).toEqual({
+      iceServers: [{ urls: ['stun:stun.example.com'] }, { urls: ['turn:turn.example.com:3478'], username: '1700003600:p-1', credential: 'OTV5vZ2xVLN61+qSCoTos2onyzw=' }],
+      expiresAt: 1_700_003_600_000,
+    });
   });
 });
