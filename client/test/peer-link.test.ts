@@ -18,7 +18,7 @@ afterEach(() => {
 });
 
 /** Two links joined by a network that delivers each message after `delay()` ms, in order per direction. */
-function pair(opts: { delay?: () => number; hold?: boolean } = {}) {
+function pair(opts: { delay?: () => number; hold?: boolean; offerRetryMs?: number } = {}) {
   const sent: { from: string; message: SignalMessage }[] = [];
   const events: Record<string, LinkEvent[]> = { [A]: [], [B]: [] };
   const held: (() => void)[] = [];
@@ -33,6 +33,7 @@ function pair(opts: { delay?: () => number; hold?: boolean } = {}) {
       audioTrack: fakeTrack('audio'),
       screenTrack: null,
       disconnectedGraceMs: 20,
+      offerRetryMs: opts.offerRetryMs ?? 60_000,
       send: (message) => {
         sent.push({ from: self, message });
         const deliver = () => {
@@ -138,6 +139,23 @@ describe('PeerLink: perfect negotiation', () => {
     await a.handleSignal(answer.message);
     expect([fake(a).signalingState, fake(b).signalingState]).toEqual(['stable', 'stable']);
     expect(warnings).toEqual([]);
+  });
+
+  it('sends an unanswered offer again by itself, and the pair settles', async () => {
+    const { a, b, sent, lose } = pair({ hold: true, offerRetryMs: 40 });
+    await settle(5);
+    lose(); // the first offer never arrives
+    const before = sent.filter((s) => s.message.description?.type === 'offer').length;
+    await settle(60);
+    const offers = sent.filter((s) => s.message.description?.type === 'offer');
+    expect(offers.length).toBeGreaterThan(before);
+    await b.handleSignal(offers.at(-1)!.message);
+    await a.handleSignal(sent.find((s) => s.message.description?.type === 'answer')!.message);
+    expect([fake(a).signalingState, fake(b).signalingState]).toEqual(['stable', 'stable']);
+    // Answered: nothing more is sent again.
+    const total = sent.filter((s) => s.message.description?.type === 'offer').length;
+    await settle(120);
+    expect(sent.filter((s) => s.message.description?.type === 'offer').length).toBe(total);
   });
 
   it('starting a share is replaceTrack with a bitrate cap: no new offer', async () => {

@@ -160,7 +160,7 @@ export class Call {
   }
 
   /** Per-peer media figures straight from getStats, for tests and diagnostics. */
-  async debugStats(): Promise<{ peerId: string; state: string; inboundAudioBytes: number; framesDecoded: number }[]> {
+  async debugStats(): Promise<{ peerId: string; state: string; signaling: string; ice: string; inboundAudioBytes: number; framesDecoded: number }[]> {
     return Promise.all(
       this.#mesh.peerIds.map(async (peerId) => {
         const pc = this.#mesh.link(peerId)!.pc;
@@ -171,7 +171,7 @@ export class Call {
           if (r.kind === 'audio') inboundAudioBytes += r.bytesReceived ?? 0;
           if (r.kind === 'video') framesDecoded += r.framesDecoded ?? 0;
         });
-        return { peerId, state: pc.connectionState, inboundAudioBytes, framesDecoded };
+        return { peerId, state: pc.connectionState, signaling: pc.signalingState, ice: pc.iceConnectionState, inboundAudioBytes, framesDecoded };
       }),
     );
   }

@@ -26,6 +26,8 @@ export interface PeerLinkOptions {
   now?: () => number;
   /** How long `disconnected` may last before an ICE restart. */
   disconnectedGraceMs?: number;
+  /** How long an offer may go unanswered before it is sent again (doubling, a few times). */
+  offerRetryMs?: number;
   /** How long the first `connecting` may last before an ICE restart. */
   connectingGraceMs?: number;
 }
@@ -58,6 +60,7 @@ export class PeerLink {
   #listeners: ((e: LinkEvent) => void)[] = [];
   #closed = false;
   #restartTimer: ReturnType<typeof setTimeout> | null = null;
+  #offerTimer: ReturnType<typeof setTimeout> | null = null;
   #restartsInARow = 0;
   readonly #opts: PeerLinkOptions;
   readonly #now: () => number;
@@ -152,6 +155,7 @@ export class PeerLink {
   close(): void {
     this.#closed = true;
     if (this.#restartTimer) clearTimeout(this.#restartTimer);
+    if (this.#offerTimer) clearTimeout(this.#offerTimer);
     this.pc.close();
     this.#listeners = [];
   }
@@ -167,6 +171,7 @@ export class PeerLink {
         this.#makingOffer = true;
         await pc.setLocalDescription();
         this.#opts.send({ description: pc.localDescription!.toJSON() as SessionDescription });
+        this.#watchOffer(pc, this.#opts.offerRetryMs ?? 8_000, 3);
       } catch (err) {
         console.warn('meshtalk: offer failed', err);
       } finally {
@@ -270,6 +275,23 @@ export class PeerLink {
       this.#scheduleRestart(0);
     }
     this.#emit({ type: 'state', state });
+  }
+
+  /**
+   * Signaling may lose a message (a socket that dropped mid-send): an offer still unanswered
+   * after `ms` is sent again, as it was. A peer that did answer answers again; the second
+   * answer then finds this side stable and is ignored.
+   */
+  #watchOffer(pc: RTCPeerConnection, ms: number, triesLeft: number): void {
+    const offer = pc.localDescription?.sdp;
+    if (this.#offerTimer) clearTimeout(this.#offerTimer);
+    this.#offerTimer = setTimeout(() => {
+      this.#offerTimer = null;
+      const desc = pc.localDescription;
+      if (this.#closed || pc !== this.pc || pc.signalingState !== 'have-local-offer' || !desc || desc.sdp !== offer) return;
+      this.#opts.send({ description: desc.toJSON() as SessionDescription });
+      if (triesLeft > 1) this.#watchOffer(pc, ms * 2, triesLeft - 1);
+    }, ms);
   }
 
   /** Restarts ICE after `baseMs`, backing off with every restart in a row that did not help. */
