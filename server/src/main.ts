@@ -9,6 +9,7 @@ import { loadConfig } from './config';
 import { createApp } from './app';
 import { openStore } from './store/index';
 import { WriteQueue } from './store/WriteQueue';
+import { iceFromConfig } from './turn/credentials';
 
 const here = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
 
@@ -26,7 +27,12 @@ async function main(): Promise<void> {
   const migrationsDir = config.MIGRATIONS_DIR ?? here('../../db/migrations');
   const clientDist = config.CLIENT_DIST === 'client/dist' ? here('../../client/dist') : config.CLIENT_DIST;
 
-  const store = await openStore({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, migrationsDir });
+  const store = await openStore({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    migrationsDir,
+    onPoolError: (err) => logger.warn({ err: err.message }, 'database connection lost; the pool replaces it'),
+  });
   const applied = await store.migrate();
   if (applied.length) logger.info({ applied }, 'migrations applied');
   const closed = await store.closeOpen('server_restart', new Date());
@@ -50,6 +56,7 @@ async function main(): Promise<void> {
     logger,
     clientDist,
     adminToken,
+    iceFor: iceFromConfig(config),
   });
   onRetry = () => admin.metrics.queueRetries.inc();
 
