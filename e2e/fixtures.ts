@@ -60,6 +60,10 @@ export interface Stat {
   state: string;
   inboundAudioBytes: number;
   framesDecoded: number;
+  /** Local UDP port of the selected candidate pair. */
+  localPort: number | null;
+  /** The cap on the audio sender of this link (none: null). */
+  audioMaxBitrate: number | null;
 }
 
 export function stats(page: Page): Promise<Stat[]> {

@@ -28,7 +28,11 @@ function usePoll<T>(fn: () => Promise<T>, everyMs: number, deps: unknown[]): { d
     const run = () =>
       fn().then(
         (d) => alive && (setData(d), setError(null)),
-        (e: Error) => alive && setError(e),
+        (e: Error) => {
+          // A refused token is not asked again every few seconds (that would trip the throttle).
+          if (e instanceof Unauthorized) clearInterval(t);
+          if (alive) setError(e);
+        },
       );
     void run();
     const t = setInterval(run, everyMs);
@@ -153,11 +157,13 @@ function LiveView({ live }: { live: Live }) {
         )}
       </section>
 
-      <section aria-labelledby="charts" className="charts">
+      <section aria-labelledby="charts">
         <h2 id="charts">Last hour</h2>
-        <Chart title="Participants" unit="" points={live.samples.map((s) => ({ at: s.at, value: s.participants }))} />
-        <Chart title="Success rate" unit=" %" max={100} points={live.samples.map((s) => ({ at: s.at, value: s.successRate === null ? null : s.successRate * 100 }))} />
-        <Chart title="Average RTT" unit=" ms" points={live.samples.map((s) => ({ at: s.at, value: s.avgRttMs }))} />
+        <div className="charts">
+          <Chart title="Participants" unit="" points={live.samples.map((s) => ({ at: s.at, value: s.participants }))} />
+          <Chart title="Success rate" unit=" %" max={100} points={live.samples.map((s) => ({ at: s.at, value: s.successRate === null ? null : s.successRate * 100 }))} />
+          <Chart title="Average RTT" unit=" ms" points={live.samples.map((s) => ({ at: s.at, value: s.avgRttMs }))} />
+        </div>
       </section>
     </>
   );
@@ -167,7 +173,7 @@ function Figure(props: { label: string; value: string; hint?: string }) {
   return (
     <div className="figure">
       <dt>{props.label}</dt>
-      <dd aria-label={props.label}>
+      <dd>
         {props.value}
         {props.hint && <small> {props.hint}</small>}
       </dd>
@@ -280,9 +286,7 @@ function History({ token, sessions, error }: { token: string; sessions: SessionS
             <ol aria-label="Timeline">
               {detail.events.map((e) => (
                 <li key={e.id}>
-                  <time>{time(e.at)}</time> {e.type.replaceAll('_', ' ')}
-                  {e.name ? `: ${e.name}` : ''}
-                  {typeof e.detail.reason === 'string' ? ` (${e.detail.reason})` : ''}
+                  <time>{time(e.at)}</time> {describe(e, detail)}
                 </li>
               ))}
             </ol>
@@ -291,4 +295,21 @@ function History({ token, sessions, error }: { token: string; sessions: SessionS
       )}
     </section>
   );
+}
+
+/** One timeline line in words: who, and for pair events which pair and how. */
+function describe(e: SessionDetail['events'][number], detail: SessionDetail): string {
+  const nameOf = (id: unknown) => (typeof id === 'string' ? (detail.participants.find((p) => p.participantId === id)?.name ?? '?') : '?');
+  const d = e.detail;
+  let text = e.type.replaceAll('_', ' ');
+  if (e.name) text += `: ${e.name}`;
+  if (typeof d.a === 'string' && typeof d.b === 'string') text += `: ${nameOf(d.a)} ↔ ${nameOf(d.b)}`;
+  if (typeof d.peerId === 'string') text += ` ↔ ${nameOf(d.peerId)}`;
+  const how: string[] = [];
+  if (typeof d.reason === 'string') how.push(d.reason);
+  if (typeof d.candidateType === 'string') how.push(d.candidateType);
+  if (typeof d.connectMs === 'number') how.push(`in ${ms(d.connectMs)}`);
+  if (typeof d.quality === 'string') how.push(d.quality);
+  if (typeof d.lossPct === 'number') how.push(`loss ${d.lossPct.toFixed(1)} %`);
+  return how.length ? `${text} (${how.join(', ')})` : text;
 }

@@ -160,18 +160,31 @@ export class Call {
   }
 
   /** Per-peer media figures straight from getStats, for tests and diagnostics. */
-  async debugStats(): Promise<{ peerId: string; state: string; signaling: string; ice: string; inboundAudioBytes: number; framesDecoded: number }[]> {
+  /**
+   * Test hook (window.__meshtalk.stats): per link, the raw states, media counters, the local UDP
+   * port of the selected candidate pair and the cap on the audio sender.
+   */
+  async debugStats(): Promise<
+    { peerId: string; state: string; signaling: string; ice: string; inboundAudioBytes: number; framesDecoded: number; localPort: number | null; audioMaxBitrate: number | null }[]
+  > {
     return Promise.all(
       this.#mesh.peerIds.map(async (peerId) => {
         const pc = this.#mesh.link(peerId)!.pc;
         let inboundAudioBytes = 0;
         let framesDecoded = 0;
-        (await pc.getStats()).forEach((r: { type: string; kind?: string; bytesReceived?: number; framesDecoded?: number }) => {
-          if (r.type !== 'inbound-rtp') return;
+        const byId = new Map<string, { type: string; kind?: string; bytesReceived?: number; framesDecoded?: number; selectedCandidatePairId?: string; localCandidateId?: string; port?: number }>();
+        (await pc.getStats()).forEach((r: { id: string; type: string }) => byId.set(r.id, r));
+        for (const r of byId.values()) {
+          if (r.type !== 'inbound-rtp') continue;
           if (r.kind === 'audio') inboundAudioBytes += r.bytesReceived ?? 0;
           if (r.kind === 'video') framesDecoded += r.framesDecoded ?? 0;
-        });
-        return { peerId, state: pc.connectionState, signaling: pc.signalingState, ice: pc.iceConnectionState, inboundAudioBytes, framesDecoded };
+        }
+        const transport = [...byId.values()].find((r) => r.type === 'transport' && r.selectedCandidatePairId);
+        const pair = transport ? byId.get(transport.selectedCandidatePairId!) : undefined;
+        const localPort = (pair?.localCandidateId && byId.get(pair.localCandidateId)?.port) || null;
+        const audioSender = pc.getTransceivers().find((t) => t.receiver.track.kind === 'audio')?.sender;
+        const audioMaxBitrate = audioSender?.getParameters().encodings?.[0]?.maxBitrate ?? null;
+        return { peerId, state: pc.connectionState, signaling: pc.signalingState, ice: pc.iceConnectionState, inboundAudioBytes, framesDecoded, localPort, audioMaxBitrate };
       }),
     );
   }
