@@ -6,12 +6,12 @@
  * figures compare as ratios. Then, for meshtalk: a newcomer joining 9 until it hears all 9,
  * and screen-share start until all 9 viewers decode frames.
  *
- *   npm run build && node scripts/netns.mjs npx tsx bench/mesh.ts
+ *   npm run bench -- mesh     (BENCH_RUNS, BENCH_SIZES, BENCH_PARTS, BENCH_NEWCOMER, BENCH_VIEWERS, BENCH_TIMEOUT_MS)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { chromium, type Browser, type Page } from '@playwright/test';
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 // @ts-expect-error plain JavaScript module
 import { startReference } from './reference/server.mjs';
 
@@ -27,9 +27,17 @@ const ARGS = [
   '--disable-component-update',
   '--disable-sync',
   '--no-first-run',
+  '--mute-audio',
 ];
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SIZES = (process.env.BENCH_SIZES ?? '2,4,6,8,10').split(',').map(Number);
+/** People already in the room when the newcomer joins, and viewers of a share (9 in a full room). */
+const NEWCOMER_OTHERS = Number(process.env.BENCH_NEWCOMER ?? 9);
+const VIEWERS = Number(process.env.BENCH_VIEWERS ?? 9);
+/** How long one measurement may take before it counts as never completed. */
+const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 60_000);
+/** Which parts to run: the full-mesh table, the newcomer and share figures, or both (default). */
+const PARTS = (process.env.BENCH_PARTS ?? 'mesh,newcomer').split(',');
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -41,43 +49,49 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 interface Subject {
   name: string;
   url: string;
-  join(page: Page, i: number): Promise<void>;
+  /** Untimed: whatever a person does before pressing Join (type a name, let the mic open). */
+  prepare(page: Page, i: number): Promise<void>;
+  /** Timed from here: the join itself, started inside the page. */
+  join(page: Page): Promise<void>;
   inbound(page: Page): Promise<{ id: string; bytes: number }[]>;
   reset(): Promise<void>;
 }
 
 /** Polls until every page receives audio bytes from n-1 peers, returning when that happened. */
-async function untilAudio(pages: Page[], subject: Subject, n: number, timeoutMs = 60_000): Promise<number> {
+async function untilAudio(pages: Page[], subject: Subject, n: number, timeoutMs = TIMEOUT_MS): Promise<number> {
   const deadline = performance.now() + timeoutMs;
-  const first = new Map<number, Map<string, number>>();
   while (performance.now() < deadline) {
     const all = await Promise.all(pages.map((p) => subject.inbound(p)));
-    let done = true;
-    all.forEach((peers, i) => {
-      const base = first.get(i) ?? new Map<string, number>();
-      first.set(i, base);
-      const flowing = peers.filter((x) => {
-        if (!base.has(x.id)) base.set(x.id, x.bytes);
-        return x.bytes > 0;
-      });
-      if (flowing.length < n - 1) done = false;
-    });
-    if (done) return performance.now();
+    if (all.every((peers) => peers.filter((x) => x.bytes > 0).length >= n - 1)) return performance.now();
     await sleep(25);
   }
   throw new Error(`${subject.name}: no full mesh of ${n} within ${timeoutMs} ms`);
 }
 
-async function fullMesh(browser: Browser, subject: Subject, n: number): Promise<number> {
+async function openJoined(browser: Browser, subject: Subject, n: number): Promise<{ ctx: BrowserContext; pages: Page[]; ms: number }> {
   const ctx = await browser.newContext();
   const pages = await Promise.all(Array.from({ length: n }, () => ctx.newPage()));
   await Promise.all(pages.map((p) => p.goto(subject.url)));
+  await Promise.all(pages.map((p, i) => subject.prepare(p, i)));
   const t0 = performance.now();
-  await Promise.all(pages.map((p, i) => subject.join(p, i)));
+  await Promise.all(pages.map((p) => subject.join(p)));
   const t1 = await untilAudio(pages, subject, n);
-  await ctx.close();
-  await subject.reset();
-  return t1 - t0;
+  return { ctx, pages, ms: t1 - t0 };
+}
+
+/** Time from a simultaneous join of n pages to audio flowing on every pair; null if it never did. */
+async function fullMesh(browser: Browser, subject: Subject, n: number): Promise<number | null> {
+  try {
+    const { ctx, ms } = await openJoined(browser, subject, n);
+    await ctx.close();
+    return ms;
+  } catch (err) {
+    console.error(`  ${(err as Error).message}`);
+    for (const c of browser.contexts()) await c.close();
+    return null;
+  } finally {
+    await subject.reset();
+  }
 }
 
 async function startRoom(): Promise<{ proc: ChildProcess; url: string }> {
@@ -85,12 +99,79 @@ async function startRoom(): Promise<{ proc: ChildProcess; url: string }> {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: 'memory://', LOG_LEVEL: 'info', GRACE_MS: '1000' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  for await (const line of createInterface({ input: proc.stdout! })) {
-    const m = /"url":"([^"]+)"/.exec(line);
-    if (m) return { proc, url: m[1]! };
-  }
-  throw new Error('server did not start');
+  const url = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: proc.stdout! }).on('line', (line) => {
+      const m = /"url":"([^"]+)"/.exec(line);
+      if (m) resolve(m[1]!);
+    });
+    proc.once('exit', () => reject(new Error('server did not start')));
+  });
+  return { proc, url };
 }
+
+const clickJoin = (p: Page) =>
+  p.evaluate(() => [...document.querySelectorAll('button')].find((b) => b.textContent?.trim() === 'Join')!.click());
+
+const meshtalkStats = (p: Page) =>
+  p.evaluate(async () => {
+    const hook = (window as unknown as { __meshtalk?: { stats(): Promise<{ peerId: string; inboundAudioBytes: number; framesDecoded: number }[]> } }).__meshtalk;
+    return hook ? hook.stats() : [];
+  });
+
+/** A newcomer joins `others` people already talking: time until it hears every one of them. */
+async function newcomer(browser: Browser, subject: Subject, others: number): Promise<number | null> {
+  try {
+    const { ctx, pages } = await openJoined(browser, subject, others);
+    const page = await ctx.newPage();
+    await page.goto(subject.url);
+    await subject.prepare(page, others);
+    const t0 = performance.now();
+    await subject.join(page);
+    const t1 = await untilAudio([page], subject, others + 1);
+    void pages;
+    await ctx.close();
+    return t1 - t0;
+  } catch (err) {
+    console.error(`  newcomer: ${(err as Error).message}`);
+    for (const c of browser.contexts()) await c.close();
+    return null;
+  } finally {
+    await subject.reset();
+  }
+}
+
+/** One presenter and `viewers` others: time from pressing Share screen until every viewer decodes frames. */
+async function shareToFrames(browser: Browser, subject: Subject, viewers: number): Promise<number | null> {
+  try {
+    const { ctx, pages } = await openJoined(browser, subject, viewers + 1);
+    const [presenter, ...rest] = pages as [Page, ...Page[]];
+    const presenterId = await presenter.evaluate(() => (window as unknown as { __meshtalk: { snapshot(): { self: { id: string } } } }).__meshtalk.snapshot().self.id);
+    const t0 = performance.now();
+    await presenter.evaluate(() => [...document.querySelectorAll('button')].find((b) => b.textContent?.trim() === 'Share screen')!.click());
+    const deadline = t0 + TIMEOUT_MS;
+    for (;;) {
+      const frames = await Promise.all(rest.map(async (v) => (await meshtalkStats(v)).find((s) => s.peerId === presenterId)?.framesDecoded ?? 0));
+      if (frames.every((f) => f > 0)) break;
+      if (performance.now() > deadline) throw new Error(`no frames at every viewer within ${TIMEOUT_MS} ms`);
+      await sleep(10);
+    }
+    const ms = performance.now() - t0;
+    await ctx.close();
+    return ms;
+  } catch (err) {
+    console.error(`  share: ${(err as Error).message}`);
+    for (const c of browser.contexts()) await c.close();
+    return null;
+  } finally {
+    await subject.reset();
+  }
+}
+
+const fmt = (xs: (number | null)[]) => {
+  const ok = xs.filter((x): x is number => x !== null);
+  const failed = xs.length - ok.length;
+  return ok.length ? `${median(ok).toFixed(0)}${failed ? ` (${failed} of ${xs.length} never completed)` : ''}` : `never (${xs.length} tries)`;
+};
 
 async function main() {
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ARGS });
@@ -100,6 +181,7 @@ async function main() {
   const reference: Subject = {
     name: 'reference',
     url: ref.url,
+    prepare: async () => {},
     join: async (p) => {
       await p.evaluate(() => (window as unknown as { join(): Promise<void> }).join());
     },
@@ -109,34 +191,57 @@ async function main() {
   const meshtalk: Subject = {
     name: 'meshtalk',
     url: `${room.url}/`,
-    join: async (p, i) => {
-      await p.getByLabel(/Your name/).fill(`Bench ${i}`);
-      await p.getByRole('button', { name: 'Join' }).click();
+    prepare: async (p, i) => {
+      await p.getByLabel('Your name').fill(`Bench ${i}`);
+      await p.getByRole('button', { name: 'Join' }).waitFor();
+      await p.waitForFunction(() => [...document.querySelectorAll('button')].some((b) => b.textContent?.trim() === 'Join' && !b.disabled));
     },
-    inbound: (p) =>
-      p.evaluate(async () => {
-        const hook = (window as unknown as { __meshtalk?: { stats(): Promise<{ peerId: string; inboundAudioBytes: number }[]> } }).__meshtalk;
-        return hook ? (await hook.stats()).map((s) => ({ id: s.peerId, bytes: s.inboundAudioBytes })) : [];
-      }),
+    join: clickJoin,
+    inbound: async (p) => (await meshtalkStats(p)).map((s) => ({ id: s.peerId, bytes: s.inboundAudioBytes })),
     reset: () => sleep(1_500), // let the grace period of closed pages run out
   };
 
-  console.log(`| N | reference median (ms) | meshtalk median (ms) | ratio |`);
-  console.log(`|---|---|---|---|`);
-  for (const n of SIZES) {
-    const r: number[] = [];
-    const m: number[] = [];
-    for (let k = 0; k < RUNS; k++) {
-      r.push(await fullMesh(browser, reference, n));
-      m.push(await fullMesh(browser, meshtalk, n));
-    }
-    console.log(`| ${n} | ${median(r).toFixed(0)} | ${median(m).toFixed(0)} | ${(median(m) / median(r)).toFixed(2)} |`);
-  }
+  if (PARTS.includes('mesh')) await meshTable(browser, reference, meshtalk);
+  if (PARTS.includes('newcomer')) await newcomerTable(browser, reference, meshtalk);
 
   await browser.close();
   await ref.close();
   room.proc.kill('SIGTERM');
   await once(room.proc, 'exit');
+}
+
+async function meshTable(browser: Browser, reference: Subject, meshtalk: Subject) {
+  console.log(`Full mesh: simultaneous join until audio flows on every pair (median of ${RUNS} runs, ms)\n`);
+  console.log(`| N | reference | meshtalk | ratio |`);
+  console.log(`|---|---|---|---|`);
+  for (const n of SIZES) {
+    const r: (number | null)[] = [];
+    const m: (number | null)[] = [];
+    for (let k = 0; k < RUNS; k++) {
+      r.push(await fullMesh(browser, reference, n));
+      m.push(await fullMesh(browser, meshtalk, n));
+    }
+    const rs = r.filter((x): x is number => x !== null);
+    const ms = m.filter((x): x is number => x !== null);
+    const ratio = rs.length && ms.length ? (median(ms) / median(rs)).toFixed(2) : '–';
+    console.log(`| ${n} | ${fmt(r)} | ${fmt(m)} | ${ratio} |`);
+  }
+}
+
+async function newcomerTable(browser: Browser, reference: Subject, meshtalk: Subject) {
+  console.log(`\nNewcomer joining ${NEWCOMER_OTHERS} people until it hears all of them; share start until ${VIEWERS} viewers decode frames (median of ${RUNS} runs, ms)\n`);
+  const nr: (number | null)[] = [];
+  const nm: (number | null)[] = [];
+  const sh: (number | null)[] = [];
+  for (let k = 0; k < RUNS; k++) {
+    nr.push(await newcomer(browser, reference, NEWCOMER_OTHERS));
+    nm.push(await newcomer(browser, meshtalk, NEWCOMER_OTHERS));
+    sh.push(await shareToFrames(browser, meshtalk, VIEWERS));
+  }
+  console.log(`| figure | reference | meshtalk |`);
+  console.log(`|---|---|---|`);
+  console.log(`| newcomer hears ${NEWCOMER_OTHERS} | ${fmt(nr)} | ${fmt(nm)} |`);
+  console.log(`| share start → ${VIEWERS} viewers decode frames | – | ${fmt(sh)} |`);
 }
 
 await main();

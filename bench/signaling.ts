@@ -3,7 +3,7 @@
  * room of scripted clients with and without a flooder, and server heap per connected socket.
  * Runs the built server (`npm run build` first) as a child process on a free loopback port.
  *
- *   npx tsx bench/signaling.ts
+ *   npm run bench -- signaling
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';

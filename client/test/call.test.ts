@@ -201,3 +201,19 @@ describe('Call: screen share', () => {
     expect(call.getSnapshot().screen).toBeNull();
   });
 });
+
+describe('Call: stats reports', () => {
+  it('reports a link soon after its state changes, not only on the interval', async () => {
+    await joinAsAnn();
+    expect(sig.requests.filter((r) => r.event === 'stats:report')).toHaveLength(0);
+    const pc = FakePeerConnection.created[0]!;
+    pc.setConnectionState('connecting');
+    pc.setConnectionState('connected');
+    await settle(400);
+    const reports = sig.requests.filter((r) => r.event === 'stats:report');
+    // Two changes in a row make one report, carrying the latest state of that link.
+    expect(reports).toHaveLength(1);
+    const peers = (reports[0]!.payload as { peers: { peerId: string; state: string }[] }).peers;
+    expect(peers.map((p) => p.state).filter((s) => s === 'connected')).toHaveLength(1);
+  });
+});

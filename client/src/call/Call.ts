@@ -9,7 +9,7 @@ import type { SignalMessage } from '../mesh/PeerLink';
 import { captureScreen } from '../media/screen';
 import { level, SPEAKING_LEVEL, unwatchLevel, watchLevel } from '../media/levels';
 import type { Signaling } from '../signaling/SignalingClient';
-import { summarize, type Counters } from '../stats/summarize';
+import { summarize, type Counters, type LinkFigures } from '../stats/summarize';
 import { clearIdentity, loadIdentity, saveIdentity } from './identity';
 import type { CallSnapshot, PeerView, Quality } from './snapshot';
 
@@ -69,7 +69,10 @@ export class Call {
         return;
       }
       const link = this.#link(e.peerId);
-      if (e.type === 'state') link.state = e.state;
+      if (e.type === 'state') {
+        link.state = e.state;
+        this.#reportSoon();
+      }
       else if (e.type === 'audio') link.audio = new MediaStream([e.track]);
       else if (e.type === 'screen') link.screen = e.track;
       this.#publish();
@@ -315,6 +318,7 @@ export class Call {
     this.#roster.delete(id);
     this.#links.delete(id);
     this.#counters.delete(id);
+    this.#lastFigures.delete(id);
     this.#candidateType.delete(id);
     this.#mesh.handlePeerLeft(id);
     this.#publish();
@@ -331,7 +335,23 @@ export class Call {
 
   readonly #candidateType = new Map<string, string | null>();
 
-  async #reportStats(): Promise<void> {
+  /**
+   * A report soon after a link changes state, so the admin's view and the time to connect do
+   * not wait for the next interval. Loss and bitrates stay those of the last full interval
+   * (a quarter-second window would make them noise).
+   */
+  #reportSoon(): void {
+    if (this.#soon) return;
+    this.#soon = setTimeout(() => {
+      this.#soon = null;
+      void this.#reportStats(false);
+    }, 250);
+  }
+
+  #soon: ReturnType<typeof setTimeout> | null = null;
+  readonly #lastFigures = new Map<string, LinkFigures>();
+
+  async #reportStats(interval = true): Promise<void> {
     if (this.#snapshot.status !== 'in-room' || !this.#signaling) return;
     const peers: PeerStats[] = [];
     const now = performance.now();
@@ -340,8 +360,15 @@ export class Call {
       if (!link || !this.#roster.has(peerId)) continue;
       const report = await link.pc.getStats().catch(() => null);
       if (!report) continue;
-      const { figures, counters } = summarize(report.values() as Iterable<never>, this.#counters.get(peerId) ?? null, now);
-      this.#counters.set(peerId, counters);
+      const previous = this.#lastFigures.get(peerId);
+      const summary = summarize(report.values() as Iterable<never>, this.#counters.get(peerId) ?? null, now);
+      let figures = summary.figures;
+      if (interval) {
+        this.#counters.set(peerId, summary.counters);
+        this.#lastFigures.set(peerId, figures);
+      } else {
+        figures = { ...figures, lossPct: previous?.lossPct ?? null, inKbps: previous?.inKbps ?? null, outKbps: previous?.outKbps ?? null };
+      }
       this.#candidateType.set(peerId, figures.candidateType);
       const view = this.#link(peerId);
       view.rttMs = figures.rttMs;
@@ -401,6 +428,8 @@ export class Call {
     this.#returning.clear();
     for (const t of this.#timers) clearInterval(t);
     this.#timers = [];
+    if (this.#soon) clearTimeout(this.#soon);
+    this.#soon = null;
     this.#signaling?.close();
     this.#signaling = null;
     this.#mesh.close();
