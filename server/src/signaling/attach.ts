@@ -29,6 +29,8 @@ type MeshSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
 /** Socket.IO room that holds every joined connection. */
 const ROOM = 'room';
+/** How often one socket's flood is mentioned in the log. */
+const FLOOD_LOG_EVERY_MS = 10_000;
 
 export interface IceGrant {
   iceServers: IceServer[];
@@ -213,9 +215,20 @@ export function attachSignaling(deps: SignalingDeps): Signaling {
 
   io.on('connection', (socket: MeshSocket) => {
     const limiter = new RateLimiter(deps.rateLimit.burst, deps.rateLimit.perSec, now);
+    // A flood is logged at most once per FLOOD_LOG_EVERY_MS per socket, not once per dropped message.
+    let floodLoggedAt = -Infinity;
+    let dropped = 0;
     const reject = (event: string, ack: (r: Ack<never>) => void, code: ErrorCode, message: string) => {
       deps.observer?.rejected?.(event, code);
-      if (code !== ErrorCode.rate_limited) logger.debug({ event, code, socket: socket.id }, 'input rejected');
+      if (code !== ErrorCode.rate_limited) logger.info({ event, code, socket: socket.id }, 'input rejected');
+      else {
+        dropped += 1;
+        if (now() - floodLoggedAt >= FLOOD_LOG_EVERY_MS) {
+          logger.warn({ event, socket: socket.id, ip: socket.handshake.address, droppedSinceLastLine: dropped }, 'rate limit reached; dropping messages');
+          floodLoggedAt = now();
+          dropped = 0;
+        }
+      }
       ack(error(code, message));
     };
 

@@ -40,7 +40,7 @@ export interface TestServer {
 
 export async function startServer(
   env: Record<string, string> = {},
-  deps: Partial<Omit<AppDeps, 'config' | 'logger'>> = {},
+  deps: Partial<Omit<AppDeps, 'config'>> = {},
 ): Promise<TestServer> {
   const ops: WriteOp[] = [];
   const app = createApp({
