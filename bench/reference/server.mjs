@@ -1,7 +1,7 @@
 /**
  * The bare reference for the mesh benchmark: the least a full-mesh audio page needs. A relay
- * that forwards every message to its addressee, and one static page. No validation, no room
- * rules, no persistence: the floor our room is measured against.
+ * that forwards every message to its addressee, and one static page that plays what it hears.
+ * No validation, no room rules, no persistence: the floor our room is measured against.
  */
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
