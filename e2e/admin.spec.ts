@@ -38,8 +38,8 @@ test('an admin watches a real 3-person call live, sees a leave without reloading
 
   // The token leaves the address bar at once (it is kept for the tab only).
   await expect.poll(() => admin.url()).toBe(`${server.url}/admin`);
-  await admin.getByLabel('Admin token').fill(TOKEN);
-  await admin.getByRole('button', { name: 'Open' }).click();
+  // The right token pasted into the address bar of the open page (a same-document navigation).
+  await admin.goto(`${server.url}/admin#token=${TOKEN}`);
 
   const people = admin.getByRole('table', { name: 'Participants' });
   for (const name of names) await expect(people.getByRole('row').filter({ hasText: name })).toHaveCount(1);
@@ -84,5 +84,14 @@ test('an admin watches a real 3-person call live, sees a leave without reloading
   }
   await keepScreenshot(admin, testInfo, 'admin-history');
   await adminContext.close();
+
+  // Without a token in the address, the form takes it.
+  const formContext = await browser.newContext();
+  const form = await formContext.newPage();
+  await form.goto(`${server.url}/admin`);
+  await form.getByLabel('Admin token').fill(TOKEN);
+  await form.getByRole('button', { name: 'Open' }).click();
+  await expect(form.getByRole('table', { name: 'Sessions' }).getByRole('row').filter({ hasText: 'ended' })).toHaveCount(1);
+  await formContext.close();
   await context.close();
 });

@@ -48,6 +48,14 @@ function usePoll<T>(fn: () => Promise<T>, everyMs: number, deps: unknown[]): { d
 export function AdminPage() {
   const [token, setToken] = useState(initialToken);
   const [draft, setDraft] = useState('');
+  // A new #token=… pasted into the address bar of an open page is a same-document navigation.
+  useEffect(() => {
+    const onHash = () => {
+      if (new URLSearchParams(location.hash.slice(1)).has('token')) setToken(initialToken());
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
   const live = usePoll(() => (token ? adminFetch<Live>('/api/admin/live', token) : Promise.reject(new Unauthorized(''))), LIVE_EVERY_MS, [token]);
   const sessions = usePoll(
     () => (token ? adminFetch<{ sessions: SessionSummary[] }>('/api/admin/sessions', token) : Promise.reject(new Unauthorized(''))),
