@@ -1,8 +1,9 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
-// `npm run dev -w client` serves on :5173 and forwards the server's paths to :3000, where
-// `npm run dev` runs the server with ALLOWED_ORIGINS including this origin.
+// `npm run dev -w client` serves on :5173 and forwards the server's paths to :3000 (or
+// MESHTALK_SERVER), where `npm run dev` runs the server. The proxy keeps the Host header, so the
+// socket passes the same-origin check.
 const server = process.env.MESHTALK_SERVER ?? 'http://localhost:3000';
 
 export default defineConfig({
