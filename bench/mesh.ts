@@ -3,12 +3,14 @@
  * network namespace (run through scripts/netns.mjs). For N = 2…10 pages in one browser it
  * measures the time from a simultaneous join to a full mesh with audio flowing on every pair,
  * for meshtalk and for the bare reference page (bench/reference), in the same run, so the
- * figures compare as ratios. Then, for meshtalk: a newcomer joining 9 until it hears all 9,
- * and screen-share start until all 9 viewers decode frames.
+ * figures compare as ratios. Then a newcomer joining 9 until it hears all 9, screen-share start
+ * until all 9 viewers decode frames (meshtalk only), and the CPU a settled call costs.
  *
- *   npm run bench -- mesh     (BENCH_RUNS, BENCH_SIZES, BENCH_PARTS, BENCH_NEWCOMER, BENCH_VIEWERS, BENCH_TIMEOUT_MS)
+ *   npm run bench -- mesh     (BENCH_RUNS, BENCH_SIZES, BENCH_PARTS, BENCH_NEWCOMER, BENCH_VIEWERS,
+ *                             BENCH_TIMEOUT_MS, BENCH_CPU_SIZES)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
@@ -36,8 +38,10 @@ const NEWCOMER_OTHERS = Number(process.env.BENCH_NEWCOMER ?? 9);
 const VIEWERS = Number(process.env.BENCH_VIEWERS ?? 9);
 /** How long one measurement may take before it counts as never completed. */
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 60_000);
-/** Which parts to run: the full-mesh table, the newcomer and share figures, or both (default). */
-const PARTS = (process.env.BENCH_PARTS ?? 'mesh,newcomer').split(',');
+/** Which parts to run: the full-mesh table, the newcomer and share figures, the CPU of a call. */
+const PARTS = (process.env.BENCH_PARTS ?? 'mesh,newcomer,cpu').split(',');
+/** Call sizes whose steady-state CPU is measured. */
+const CPU_SIZES = (process.env.BENCH_CPU_SIZES ?? '4,6').split(',').map(Number);
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -167,6 +171,40 @@ async function shareToFrames(browser: Browser, subject: Subject, viewers: number
   }
 }
 
+/** CPU time (user + system) of every Chromium process so far, in clock ticks (1/100 s). */
+function chromiumTicks(): number {
+  let total = 0;
+  const pids = execFileSync('pgrep', ['-f', 'chromium'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      total += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return total;
+}
+
+/** Percent of one core the browser uses for a settled call of n pages, over 20 s. */
+async function steadyCpu(browser: Browser, subject: Subject, n: number): Promise<number | null> {
+  try {
+    const { ctx } = await openJoined(browser, subject, n);
+    await sleep(5_000);
+    const before = chromiumTicks();
+    await sleep(20_000);
+    const pct = (chromiumTicks() - before) / 20;
+    await ctx.close();
+    return pct;
+  } catch (err) {
+    console.error(`  cpu: ${(err as Error).message}`);
+    for (const c of browser.contexts()) await c.close();
+    return null;
+  } finally {
+    await subject.reset();
+  }
+}
+
 const fmt = (xs: (number | null)[]) => {
   const ok = xs.filter((x): x is number => x !== null);
   const failed = xs.length - ok.length;
@@ -203,6 +241,16 @@ async function main() {
 
   if (PARTS.includes('mesh')) await meshTable(browser, reference, meshtalk);
   if (PARTS.includes('newcomer')) await newcomerTable(browser, reference, meshtalk);
+  if (PARTS.includes('cpu')) {
+    console.log(`\nCPU of a settled call, all Chromium processes, % of one core over 20 s\n`);
+    console.log(`| N | reference | meshtalk |`);
+    console.log(`|---|---|---|`);
+    for (const n of CPU_SIZES) {
+      const r = await steadyCpu(browser, reference, n);
+      const m = await steadyCpu(browser, meshtalk, n);
+      console.log(`| ${n} | ${r === null ? '–' : r.toFixed(0)} | ${m === null ? '–' : m.toFixed(0)} |`);
+    }
+  }
 
   await browser.close();
   await ref.close();
