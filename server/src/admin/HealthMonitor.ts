@@ -45,6 +45,9 @@ export interface LiveHealth {
   pairsByState: Record<string, number>;
 }
 
+/** Round-trip time above which a pair counts as slow (the admin matrix marks it too). */
+export const SLOW_RTT_MS = 250;
+
 /** How often an unchanged directed link is written to connection_reports. */
 const PERSIST_EVERY_MS = 30_000;
 
@@ -148,6 +151,8 @@ export class HealthMonitor {
     const jitter = stat(nums((p) => p.jitterMs));
     const loss = stat(nums((p) => p.lossPct));
     const badness = (p: PairView) => (p.state === 'connected' ? 0 : 1e6) + (p.lossPct ?? 0) * 1e3 + (p.rttMs ?? 0);
+    // Worth an admin's look: not connected, losing packets, or slow. Healthy pairs are not "worst".
+    const troubled = (p: PairView) => p.state !== 'connected' || (p.lossPct ?? 0) > this.#thresholds.poorPct || (p.rttMs ?? 0) > SLOW_RTT_MS;
     const attempts = [...this.#decided];
     let total = 0;
     let recovered = 0;
@@ -159,7 +164,7 @@ export class HealthMonitor {
     for (const p of pairs) pairsByState[p.state] = (pairsByState[p.state] ?? 0) + 1;
     return {
       pairs,
-      worstPairs: [...pairs].sort((p, q) => badness(q) - badness(p)).filter((p) => badness(p) > 0).slice(0, 5),
+      worstPairs: pairs.filter(troubled).sort((p, q) => badness(q) - badness(p)).slice(0, 5),
       success: successRate(attempts),
       successByCandidate: successRateByCandidate(attempts),
       rtt: { avgMs: rtt.avg, p95Ms: rtt.p95 },

@@ -79,6 +79,22 @@ describe('HealthMonitor from hand-made report sequences', () => {
     expect(live.pairsByState).toEqual({ connected: 3 });
     expect(live.success).toEqual({ attempted: 3, succeeded: 3, rate: 1 });
     expect(live.rtt).toEqual({ avgMs: 20, p95Ms: 30 });
+    // Nothing is wrong, so no pair is listed as worst.
+    expect(live.worstPairs).toEqual([]);
+  });
+
+  it('lists as worst only pairs that are down, lossy or slow, worst first', () => {
+    const h = new HealthMonitor({ poorPct: 5, badPct: 10 });
+    for (const [id, at] of [[A, 0], [B, 0], [C, 0]] as const) h.onRoomEvent(joined(id, at));
+    h.onReport(A, [stats(B, { lossPct: 8 }), stats(C, { rttMs: 400 })], 1_000);
+    h.onReport(B, [stats(A, { lossPct: 8 }), stats(C, { state: 'connecting', rttMs: null })], 1_000);
+    h.onReport(C, [stats(A, { rttMs: 400 }), stats(B, { state: 'connecting', rttMs: null })], 1_000);
+    const worst = h.live(1_000).worstPairs.map((p) => [p.a, p.b]);
+    expect(worst).toEqual([[B, C], [A, B], [A, C]]);
+    h.onReport(A, [stats(B), stats(C)], 2_000);
+    h.onReport(B, [stats(A), stats(C)], 2_000);
+    h.onReport(C, [stats(A), stats(B)], 2_000);
+    expect(h.live(2_000).worstPairs).toEqual([]);
   });
 
   it('a pair that never connects fails after the window; one that left early is not counted', () => {
