@@ -16,6 +16,14 @@ export interface RoomServer {
   restart(): Promise<void>;
 }
 
+/**
+ * A program the test proves something with (nginx, coturn): missing, the test fails and says how
+ * to install it. Skipping would report a pass for something never tried.
+ */
+export function requireProgram(found: boolean, what: string): void {
+  if (!found) throw new Error(`${what} is not installed: apt-get install -y ${what} (.ci/run does this)`);
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();

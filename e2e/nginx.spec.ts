@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { expectAudioEverywhere, joinRoom, openPages, startRoomServer, stats, type RoomServer } from './fixtures';
+import { expectAudioEverywhere, joinRoom, openPages, requireProgram, startRoomServer, stats, type RoomServer } from './fixtures';
 import { REPO, startNginx, type RunningNginx } from '../deploy/test/support/nginx';
 
 const hasNginx = spawnSync('nginx', ['-v']).status === 0;
@@ -35,7 +35,7 @@ async function watchCsp(page: Page): Promise<() => Promise<string[]>> {
 }
 
 test.describe('a call through nginx.conf', () => {
-  test.skip(!hasNginx && !process.env.CI, 'nginx is not installed (apt-get install nginx)');
+  test.beforeAll(() => requireProgram(hasNginx, 'nginx'));
 
   let server: RoomServer;
   let nginx: RunningNginx;

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { expect, test, type Page } from '@playwright/test';
 import { iceServersFor, type TurnOptions } from '../server/src/turn/credentials';
 import { startCoturn, type RunningCoturn } from '../deploy/test/support/coturn';
+import { requireProgram } from './fixtures';
 
 const hasCoturn = spawnSync('turnserver', ['-h']).error === undefined;
 const SECRET = 'loopback-test-secret-0123456789';
@@ -118,7 +119,7 @@ const coturnTrouble = (c: RunningCoturn) =>
     .join('\n');
 
 test.describe('TURN: our credentials against real coturn', () => {
-  test.skip(!hasCoturn && !process.env.CI, 'coturn is not installed (apt-get install coturn)');
+  test.beforeAll(() => requireProgram(hasCoturn, 'coturn'));
 
   let coturn: RunningCoturn;
   let site: Server;
@@ -190,7 +191,7 @@ test.describe('TURN: our credentials against real coturn', () => {
 });
 
 test.describe('TURN: the shipped denied-peer-ip rules', () => {
-  test.skip(!hasCoturn && !process.env.CI, 'coturn is not installed (apt-get install coturn)');
+  test.beforeAll(() => requireProgram(hasCoturn, 'coturn'));
 
   test('refuse to relay to a loopback peer (no way into private space through the relay)', async ({ page }) => {
     const coturn = await startCoturn(SECRET, false);

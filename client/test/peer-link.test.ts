@@ -113,7 +113,9 @@ describe('PeerLink: perfect negotiation', () => {
     // Deliver the candidate first, then the offer: out of order, as a relay may do.
     const offerIndex = sent.findIndex((s) => s.message.description?.type === 'offer');
     const candidate = sent.at(-1)!;
-    expect(candidate.message.candidate).toBeTruthy();
+    // The last signal sent is exactly the candidate A gathered, addressed from A.
+    expect(candidate.from).toBe(A);
+    expect(candidate.message.candidate?.candidate).toBe(`candidate:${fake(a).fingerprint} 1 udp 1 127.0.0.1 9 typ host`);
     await b.handleSignal(candidate.message);
     expect(fake(b).candidates).toHaveLength(0);
     await b.handleSignal(sent[offerIndex]!.message);
