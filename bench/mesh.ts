@@ -83,20 +83,25 @@ async function openJoined(browser: Browser, subject: Subject, n: number): Promis
   return { ctx, pages, ms: t1 - t0 };
 }
 
-/** Time from a simultaneous join of n pages to audio flowing on every pair; null if it never did. */
-async function fullMesh(browser: Browser, subject: Subject, n: number): Promise<number | null> {
+/**
+ * One measurement: its figure, or null (and why, on stderr) when it failed or timed out. The
+ * pages are closed and the subject reset either way, so the next run starts clean.
+ */
+async function measure(browser: Browser, subject: Subject, label: string, run: () => Promise<number>): Promise<number | null> {
   try {
-    const { ctx, ms } = await openJoined(browser, subject, n);
-    await ctx.close();
-    return ms;
+    return await run();
   } catch (err) {
-    console.error(`  ${(err as Error).message}`);
-    for (const c of browser.contexts()) await c.close();
+    console.error(`  ${label}: ${(err as Error).message}`);
     return null;
   } finally {
+    for (const c of browser.contexts()) await c.close();
     await subject.reset();
   }
 }
+
+/** Time from a simultaneous join of n pages to audio flowing on every pair; null if it never did. */
+const fullMesh = (browser: Browser, subject: Subject, n: number) =>
+  measure(browser, subject, `${subject.name} mesh of ${n}`, async () => (await openJoined(browser, subject, n)).ms);
 
 async function startRoom(): Promise<{ proc: ChildProcess; url: string }> {
   const proc = spawn(process.execPath, ['server/dist/main.js'], {
@@ -124,30 +129,21 @@ const meshtalkStats = (p: Page) =>
 
 /** A newcomer joins `others` people already talking: time until it hears every one of them. */
 async function newcomer(browser: Browser, subject: Subject, others: number): Promise<number | null> {
-  try {
-    const { ctx, pages } = await openJoined(browser, subject, others);
+  return measure(browser, subject, `${subject.name} newcomer`, async () => {
+    const { ctx } = await openJoined(browser, subject, others);
     const page = await ctx.newPage();
     await page.goto(subject.url);
     await subject.prepare(page, others);
     const t0 = performance.now();
     await subject.join(page);
-    const t1 = await untilAudio([page], subject, others + 1);
-    void pages;
-    await ctx.close();
-    return t1 - t0;
-  } catch (err) {
-    console.error(`  newcomer: ${(err as Error).message}`);
-    for (const c of browser.contexts()) await c.close();
-    return null;
-  } finally {
-    await subject.reset();
-  }
+    return (await untilAudio([page], subject, others + 1)) - t0;
+  });
 }
 
 /** One presenter and `viewers` others: time from pressing Share screen until every viewer decodes frames. */
 async function shareToFrames(browser: Browser, subject: Subject, viewers: number): Promise<number | null> {
-  try {
-    const { ctx, pages } = await openJoined(browser, subject, viewers + 1);
+  return measure(browser, subject, `${subject.name} share`, async () => {
+    const { pages } = await openJoined(browser, subject, viewers + 1);
     const [presenter, ...rest] = pages as [Page, ...Page[]];
     const presenterId = await presenter.evaluate(() => (window as unknown as { __meshtalk: { snapshot(): { self: { id: string } } } }).__meshtalk.snapshot().self.id);
     const t0 = performance.now();
@@ -155,20 +151,11 @@ async function shareToFrames(browser: Browser, subject: Subject, viewers: number
     const deadline = t0 + TIMEOUT_MS;
     for (;;) {
       const frames = await Promise.all(rest.map(async (v) => (await meshtalkStats(v)).find((s) => s.peerId === presenterId)?.framesDecoded ?? 0));
-      if (frames.every((f) => f > 0)) break;
+      if (frames.every((f) => f > 0)) return performance.now() - t0;
       if (performance.now() > deadline) throw new Error(`no frames at every viewer within ${TIMEOUT_MS} ms`);
       await sleep(10);
     }
-    const ms = performance.now() - t0;
-    await ctx.close();
-    return ms;
-  } catch (err) {
-    console.error(`  share: ${(err as Error).message}`);
-    for (const c of browser.contexts()) await c.close();
-    return null;
-  } finally {
-    await subject.reset();
-  }
+  });
 }
 
 /** CPU time (user + system) of every Chromium process so far, in clock ticks (1/100 s). */
@@ -188,21 +175,13 @@ function chromiumTicks(): number {
 
 /** Percent of one core the browser uses for a settled call of n pages, over 20 s. */
 async function steadyCpu(browser: Browser, subject: Subject, n: number): Promise<number | null> {
-  try {
-    const { ctx } = await openJoined(browser, subject, n);
+  return measure(browser, subject, `${subject.name} cpu`, async () => {
+    await openJoined(browser, subject, n);
     await sleep(5_000);
     const before = chromiumTicks();
     await sleep(20_000);
-    const pct = (chromiumTicks() - before) / 20;
-    await ctx.close();
-    return pct;
-  } catch (err) {
-    console.error(`  cpu: ${(err as Error).message}`);
-    for (const c of browser.contexts()) await c.close();
-    return null;
-  } finally {
-    await subject.reset();
-  }
+    return (chromiumTicks() - before) / 20;
+  });
 }
 
 const fmt = (xs: (number | null)[]) => {

@@ -78,6 +78,10 @@ export function stats(page: Page): Promise<Stat[]> {
   return page.evaluate(() => (window as unknown as { __meshtalk: { stats(): Promise<Stat[]> } }).__meshtalk.stats());
 }
 
+/** The participant id a joined page was given. */
+export const selfId = (page: Page): Promise<string> =>
+  page.evaluate(() => (window as unknown as { __meshtalk: { snapshot(): { self: { id: string } } } }).__meshtalk.snapshot().self.id);
+
 export async function joinRoom(page: Page, url: string, name: string): Promise<void> {
   await page.goto(url);
   await page.getByLabel('Your name').fill(name);

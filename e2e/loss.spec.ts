@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { expect, test, type Page } from '@playwright/test';
-import { expectAudioEverywhere, joinRoom, openPages, startRoomServer, stats, type RoomServer } from './fixtures';
+import { expectAudioEverywhere, joinRoom, openPages, selfId, startRoomServer, stats, type RoomServer } from './fixtures';
 
 /**
  * One lossy pair in a 3-person call. The tests run in their own loopback-only network namespace
@@ -24,7 +24,6 @@ test.afterAll(async () => {
   await server?.stop();
 });
 
-const selfId = (p: Page) => p.evaluate(() => (window as unknown as { __meshtalk: { snapshot(): { self: { id: string } } } }).__meshtalk.snapshot().self.id);
 const warnings = (p: Page) => p.locator('.warning[role="status"]');
 
 test('a lossy pair warns exactly its two ends, the sender sends less on that link only, and all recovers with the link', async ({ browser }) => {

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { joinRoom, openPages, startRoomServer, stats, type RoomServer } from './fixtures';
+import { joinRoom, openPages, selfId, startRoomServer, stats, type RoomServer } from './fixtures';
 
 let server: RoomServer;
 test.beforeAll(async () => {
@@ -24,7 +24,6 @@ async function expectFrames(viewers: Page[], presenterId: string) {
   );
 }
 
-const selfId = (p: Page) => p.evaluate(() => (window as unknown as { __meshtalk: { snapshot(): { self: { id: string } } } }).__meshtalk.snapshot().self.id);
 
 /** Viewers present at the start; with the late joiner, VIEWERS + 1 watch (9 in a full room of 10). */
 const VIEWERS = Number(process.env.SCREEN_VIEWERS ?? 4);

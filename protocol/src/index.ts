@@ -6,6 +6,9 @@
 import { z } from 'zod';
 
 /** Limits that the schemas enforce and that the server sizes its transport for. */
+/** Round-trip time above which a pair counts as slow: listed among the worst, marked in the admin matrix. */
+export const SLOW_RTT_MS = 250;
+
 export const LIMITS = {
   maxParticipants: 10,
   nameMaxChars: 64,

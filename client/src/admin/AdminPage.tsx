@@ -5,6 +5,7 @@
  * event timelines. Everything from the server is rendered as text.
  */
 import { useCallback, useEffect, useState } from 'react';
+import { SLOW_RTT_MS } from '@meshtalk/protocol';
 import { Chart } from './Chart';
 import { adminFetch, initialToken, Unauthorized, type Live, type LivePair, type SessionDetail, type SessionSummary } from './api';
 import './admin.css';
@@ -214,7 +215,7 @@ function Matrix({ live }: { live: Live }) {
               if (row.id === col.id) return <td key={col.id} className="self" />;
               const p = pair(row.id, col.id);
               const state = p?.state ?? 'new';
-              const slow = p?.rttMs != null && p.rttMs > 250;
+              const slow = p?.rttMs != null && p.rttMs > SLOW_RTT_MS;
               return (
                 <td key={col.id} className={`pair ${state}${slow ? ' slow' : ''}`} data-state={state} title={`${row.name} ↔ ${col.name}`}>
                   {state}

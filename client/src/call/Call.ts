@@ -9,7 +9,7 @@ import type { SignalMessage } from '../mesh/PeerLink';
 import { captureScreen } from '../media/screen';
 import { level, SPEAKING_LEVEL, unwatchLevel, watchLevel } from '../media/levels';
 import type { Signaling } from '../signaling/SignalingClient';
-import { summarize, type Counters, type LinkFigures } from '../stats/summarize';
+import { indexStats, selectedPair, summarize, type Counters, type LinkFigures, type StatsEntry } from '../stats/summarize';
 import { clearIdentity, loadIdentity, saveIdentity } from './identity';
 import type { CallSnapshot, PeerView, Quality } from './snapshot';
 
@@ -49,7 +49,8 @@ export class Call {
   #screenEpoch: number | null = null;
   #roster = new Map<string, Participant>();
   #links = new Map<string, { state: RTCPeerConnectionState; quality: Quality; rttMs: number | null; lossPct: number | null; audio: MediaStream | null; screen: MediaStreamTrack | null; speaking: boolean }>();
-  #counters = new Map<string, Counters>();
+  /** Per peer, the last full stats interval: its counters start the next, its figures fill quick reports. */
+  #lastInterval = new Map<string, { counters: Counters; figures: LinkFigures }>();
   #timers: ReturnType<typeof setInterval>[] = [];
   #selfSpeaking = false;
   /** True once the current socket connection has joined; signals wait in #held until then. */
@@ -162,7 +163,6 @@ export class Call {
     this.#set({ ...EMPTY, status: 'left' });
   }
 
-  /** Per-peer media figures straight from getStats, for tests and diagnostics. */
   /**
    * Test hook (window.__meshtalk.stats): per link, the raw states, media counters, the local UDP
    * port of the selected candidate pair and the cap on the audio sender.
@@ -173,18 +173,15 @@ export class Call {
     return Promise.all(
       this.#mesh.peerIds.map(async (peerId) => {
         const pc = this.#mesh.link(peerId)!.pc;
+        const byId = indexStats((await pc.getStats()).values() as Iterable<StatsEntry>);
         let inboundAudioBytes = 0;
         let framesDecoded = 0;
-        const byId = new Map<string, { type: string; kind?: string; bytesReceived?: number; framesDecoded?: number; selectedCandidatePairId?: string; localCandidateId?: string; port?: number }>();
-        (await pc.getStats()).forEach((r: { id: string; type: string }) => byId.set(r.id, r));
         for (const r of byId.values()) {
           if (r.type !== 'inbound-rtp') continue;
           if (r.kind === 'audio') inboundAudioBytes += r.bytesReceived ?? 0;
           if (r.kind === 'video') framesDecoded += r.framesDecoded ?? 0;
         }
-        const transport = [...byId.values()].find((r) => r.type === 'transport' && r.selectedCandidatePairId);
-        const pair = transport ? byId.get(transport.selectedCandidatePairId!) : undefined;
-        const localPort = (pair?.localCandidateId && byId.get(pair.localCandidateId)?.port) || null;
+        const localPort = selectedPair(byId).local?.port ?? null;
         const audioSender = pc.getTransceivers().find((t) => t.receiver.track.kind === 'audio')?.sender;
         const audioMaxBitrate = audioSender?.getParameters().encodings?.[0]?.maxBitrate ?? null;
         return { peerId, state: pc.connectionState, signaling: pc.signalingState, ice: pc.iceConnectionState, inboundAudioBytes, framesDecoded, localPort, audioMaxBitrate };
@@ -317,8 +314,7 @@ export class Call {
     this.#settleReturn(id);
     this.#roster.delete(id);
     this.#links.delete(id);
-    this.#counters.delete(id);
-    this.#lastFigures.delete(id);
+    this.#lastInterval.delete(id);
     this.#candidateType.delete(id);
     this.#mesh.handlePeerLeft(id);
     this.#publish();
@@ -349,7 +345,6 @@ export class Call {
   }
 
   #soon: ReturnType<typeof setTimeout> | null = null;
-  readonly #lastFigures = new Map<string, LinkFigures>();
 
   async #reportStats(interval = true): Promise<void> {
     if (this.#snapshot.status !== 'in-room' || !this.#signaling) return;
@@ -360,15 +355,11 @@ export class Call {
       if (!link || !this.#roster.has(peerId)) continue;
       const report = await link.pc.getStats().catch(() => null);
       if (!report) continue;
-      const previous = this.#lastFigures.get(peerId);
-      const summary = summarize(report.values() as Iterable<never>, this.#counters.get(peerId) ?? null, now);
+      const previous = this.#lastInterval.get(peerId);
+      const summary = summarize(report.values() as Iterable<StatsEntry>, previous?.counters ?? null, now);
       let figures = summary.figures;
-      if (interval) {
-        this.#counters.set(peerId, summary.counters);
-        this.#lastFigures.set(peerId, figures);
-      } else {
-        figures = { ...figures, lossPct: previous?.lossPct ?? null, inKbps: previous?.inKbps ?? null, outKbps: previous?.outKbps ?? null };
-      }
+      if (interval) this.#lastInterval.set(peerId, summary);
+      else figures = { ...figures, lossPct: previous?.figures.lossPct ?? null, inKbps: previous?.figures.inKbps ?? null, outKbps: previous?.figures.outKbps ?? null };
       this.#candidateType.set(peerId, figures.candidateType);
       const view = this.#link(peerId);
       view.rttMs = figures.rttMs;

@@ -22,6 +22,8 @@ export interface StatsEntry {
   packetsReceived?: number;
   bytesReceived?: number;
   bytesSent?: number;
+  framesDecoded?: number;
+  port?: number;
 }
 
 /** Cumulative counters at one moment, kept to compute the next interval. */
@@ -45,16 +47,27 @@ export interface LinkFigures {
 const CANDIDATE_TYPES = new Set(['host', 'srflx', 'prflx', 'relay']);
 const round = (v: number, digits = 1) => Math.round(v * 10 ** digits) / 10 ** digits;
 
-export function summarize(entries: Iterable<StatsEntry>, previous: Counters | null, now: number): { figures: LinkFigures; counters: Counters } {
+/** The report's entries by id. */
+export function indexStats(entries: Iterable<StatsEntry>): Map<string, StatsEntry> {
   const byId = new Map<string, StatsEntry>();
   for (const e of entries) byId.set(e.id, e);
-  const all = [...byId.values()];
+  return byId;
+}
 
+/** The candidate pair the connection uses, and its local candidate. */
+export function selectedPair(byId: Map<string, StatsEntry>): { pair: StatsEntry | undefined; local: StatsEntry | undefined } {
+  const all = [...byId.values()];
   const transport = all.find((e) => e.type === 'transport' && e.selectedCandidatePairId);
   const pair =
     (transport?.selectedCandidatePairId && byId.get(transport.selectedCandidatePairId)) ||
     all.find((e) => e.type === 'candidate-pair' && (e.selected || (e.nominated && e.state === 'succeeded')));
-  const local = pair?.localCandidateId ? byId.get(pair.localCandidateId) : undefined;
+  return { pair: pair || undefined, local: pair && pair.localCandidateId ? byId.get(pair.localCandidateId) : undefined };
+}
+
+export function summarize(entries: Iterable<StatsEntry>, previous: Counters | null, now: number): { figures: LinkFigures; counters: Counters } {
+  const byId = indexStats(entries);
+  const all = [...byId.values()];
+  const { pair, local } = selectedPair(byId);
   const candidateType = local?.candidateType && CANDIDATE_TYPES.has(local.candidateType) ? (local.candidateType as CandidateType) : pair ? 'unknown' : null;
 
   const inbound = all.filter((e) => e.type === 'inbound-rtp');

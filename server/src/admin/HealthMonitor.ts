@@ -3,7 +3,7 @@
  * participants' stats reports. It keeps no timers and does no I/O: callers pass the time, and
  * get back what to persist and whom to warn.
  */
-import type { LinkQuality, PeerStats } from '@meshtalk/protocol';
+import { SLOW_RTT_MS, type LinkQuality, type PeerStats } from '@meshtalk/protocol';
 import type { RoomEvent } from '../room/Room';
 import {
   decide,
@@ -44,9 +44,6 @@ export interface LiveHealth {
   iceRestarts: { total: number; recovered: number };
   pairsByState: Record<string, number>;
 }
-
-/** Round-trip time above which a pair counts as slow (the admin matrix marks it too). */
-export const SLOW_RTT_MS = 250;
 
 /** How often an unchanged directed link is written to connection_reports. */
 const PERSIST_EVERY_MS = 30_000;
