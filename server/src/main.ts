@@ -60,7 +60,15 @@ async function main(): Promise<void> {
   });
   onRetry = () => admin.metrics.queueRetries.inc();
 
-  await new Promise<void>((resolve) => httpServer.listen(config.PORT, config.HOST, resolve));
+  await new Promise<void>((resolve, reject) => {
+    const refused = (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new Error(`port ${config.PORT} is already in use on ${config.HOST}; set PORT to another (PORT=0 picks a free one)`) : err);
+    httpServer.once('error', refused);
+    httpServer.listen(config.PORT, config.HOST, () => {
+      httpServer.off('error', refused);
+      resolve();
+    });
+  });
   const address = httpServer.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const shownHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;

@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { io as connect } from 'socket.io-client';
@@ -49,6 +50,16 @@ describe('server process', () => {
     expect(r.status).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^invalid configuration: PORT: /);
+  });
+
+  it('says in one line that its port is taken, and exits', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const { port } = taken.address() as AddressInfo;
+    const r = spawnSync(process.execPath, [...TSX, MAIN], { env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: 'memory://' }, encoding: 'utf8', timeout: 60_000 });
+    taken.close();
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe(`meshtalk failed to start: port ${port} is already in use on 127.0.0.1; set PORT to another (PORT=0 picks a free one)`);
   });
 
   it('is alive and ready on the embedded database, and stops cleanly on SIGTERM', async () => {
