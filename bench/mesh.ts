@@ -9,35 +9,18 @@
  *   npm run bench -- mesh     (BENCH_RUNS, BENCH_SIZES, BENCH_PARTS, BENCH_NEWCOMER, BENCH_VIEWERS,
  *                             BENCH_TIMEOUT_MS, BENCH_CPU_SIZES)
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
-import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { CHROMIUM_ARGS } from '../playwright.config';
+import { chromiumTicks, meshtalkStats, meshtalkSubject, POLL_MS, referenceSubject, sleep, startRoom, TIMEOUT_MS, untilAudio, type Subject } from './subjects';
 // @ts-expect-error plain JavaScript module
 import { startReference } from './reference/server.mjs';
 
-const ARGS = [
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-  '--allow-loopback-in-peer-connection',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-  '--autoplay-policy=no-user-gesture-required',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--mute-audio',
-];
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SIZES = (process.env.BENCH_SIZES ?? '2,4,6,8,10').split(',').map(Number);
 /** People already in the room when the newcomer joins, and viewers of a share (9 in a full room). */
 const NEWCOMER_OTHERS = Number(process.env.BENCH_NEWCOMER ?? 9);
 const VIEWERS = Number(process.env.BENCH_VIEWERS ?? 9);
-/** How long one measurement may take before it counts as never completed. */
-const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 60_000);
 /** Which parts to run: the full-mesh table, the newcomer and share figures, the CPU of a call. */
 const PARTS = (process.env.BENCH_PARTS ?? 'mesh,newcomer,cpu').split(',');
 /** Call sizes whose steady-state CPU is measured. */
@@ -47,40 +30,20 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** A way to join a page and read its inbound audio per peer. */
-interface Subject {
-  name: string;
-  url: string;
-  /** Untimed: whatever a person does before pressing Join (type a name, let the mic open). */
-  prepare(page: Page, i: number): Promise<void>;
-  /** Timed from here: the join itself, started inside the page. */
-  join(page: Page): Promise<void>;
-  inbound(page: Page): Promise<{ id: string; bytes: number }[]>;
-  reset(): Promise<void>;
-}
-
-/** Polls until every page receives audio bytes from n-1 peers, returning when that happened. */
-async function untilAudio(pages: Page[], subject: Subject, n: number, timeoutMs = TIMEOUT_MS): Promise<number> {
-  const deadline = performance.now() + timeoutMs;
-  while (performance.now() < deadline) {
-    const all = await Promise.all(pages.map((p) => subject.inbound(p)));
-    if (all.every((peers) => peers.filter((x) => x.bytes > 0).length >= n - 1)) return performance.now();
-    await sleep(25);
-  }
-  throw new Error(`${subject.name}: no full mesh of ${n} within ${timeoutMs} ms`);
-}
-
-async function openJoined(browser: Browser, subject: Subject, n: number): Promise<{ ctx: BrowserContext; pages: Page[]; ms: number }> {
+/** One browser context per person, as people are: no shared storage, no shared renderer. */
+async function openPage(browser: Browser): Promise<Page> {
   const ctx = await browser.newContext();
-  const pages = await Promise.all(Array.from({ length: n }, () => ctx.newPage()));
+  return ctx.newPage();
+}
+
+async function openJoined(browser: Browser, subject: Subject, n: number): Promise<{ pages: Page[]; ms: number }> {
+  const pages = await Promise.all(Array.from({ length: n }, () => openPage(browser)));
   await Promise.all(pages.map((p) => p.goto(subject.url)));
   await Promise.all(pages.map((p, i) => subject.prepare(p, i)));
   const t0 = performance.now();
   await Promise.all(pages.map((p) => subject.join(p)));
   const t1 = await untilAudio(pages, subject, n);
-  return { ctx, pages, ms: t1 - t0 };
+  return { pages, ms: t1 - t0 };
 }
 
 /**
@@ -103,35 +66,11 @@ async function measure(browser: Browser, subject: Subject, label: string, run: (
 const fullMesh = (browser: Browser, subject: Subject, n: number) =>
   measure(browser, subject, `${subject.name} mesh of ${n}`, async () => (await openJoined(browser, subject, n)).ms);
 
-async function startRoom(): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(process.execPath, ['server/dist/main.js'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: 'memory://', LOG_LEVEL: 'info', GRACE_MS: '1000' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: proc.stdout! }).on('line', (line) => {
-      const m = /"url":"([^"]+)"/.exec(line);
-      if (m) resolve(m[1]!);
-    });
-    proc.once('exit', () => reject(new Error('server did not start')));
-  });
-  return { proc, url };
-}
-
-const clickJoin = (p: Page) =>
-  p.evaluate(() => [...document.querySelectorAll('button')].find((b) => b.textContent?.trim() === 'Join')!.click());
-
-const meshtalkStats = (p: Page) =>
-  p.evaluate(async () => {
-    const hook = (window as unknown as { __meshtalk?: { stats(): Promise<{ peerId: string; inboundAudioBytes: number; framesDecoded: number }[]> } }).__meshtalk;
-    return hook ? hook.stats() : [];
-  });
-
 /** A newcomer joins `others` people already talking: time until it hears every one of them. */
 async function newcomer(browser: Browser, subject: Subject, others: number): Promise<number | null> {
   return measure(browser, subject, `${subject.name} newcomer`, async () => {
-    const { ctx } = await openJoined(browser, subject, others);
-    const page = await ctx.newPage();
+    await openJoined(browser, subject, others);
+    const page = await openPage(browser);
     await page.goto(subject.url);
     await subject.prepare(page, others);
     const t0 = performance.now();
@@ -153,24 +92,9 @@ async function shareToFrames(browser: Browser, subject: Subject, viewers: number
       const frames = await Promise.all(rest.map(async (v) => (await meshtalkStats(v)).find((s) => s.peerId === presenterId)?.framesDecoded ?? 0));
       if (frames.every((f) => f > 0)) return performance.now() - t0;
       if (performance.now() > deadline) throw new Error(`no frames at every viewer within ${TIMEOUT_MS} ms`);
-      await sleep(10);
+      await sleep(POLL_MS);
     }
   });
-}
-
-/** CPU time (user + system) of every Chromium process so far, in clock ticks (1/100 s). */
-function chromiumTicks(): number {
-  let total = 0;
-  const pids = execFileSync('pgrep', ['-f', 'chromium'], { encoding: 'utf8' }).split('\n').filter(Boolean);
-  for (const pid of pids) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      total += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // The process ended meanwhile.
-    }
-  }
-  return total;
 }
 
 /** Percent of one core the browser uses for a settled call of n pages, over 20 s. */
@@ -191,32 +115,12 @@ const fmt = (xs: (number | null)[]) => {
 };
 
 async function main() {
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ARGS });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const ref = await startReference();
   const room = await startRoom();
 
-  const reference: Subject = {
-    name: 'reference',
-    url: ref.url,
-    prepare: async () => {},
-    join: async (p) => {
-      await p.evaluate(() => (window as unknown as { join(): Promise<void> }).join());
-    },
-    inbound: (p) => p.evaluate(() => (window as unknown as { inboundAudio(): Promise<{ id: string; bytes: number }[]> }).inboundAudio()),
-    reset: async () => {},
-  };
-  const meshtalk: Subject = {
-    name: 'meshtalk',
-    url: `${room.url}/`,
-    prepare: async (p, i) => {
-      await p.getByLabel('Your name').fill(`Bench ${i}`);
-      await p.getByRole('button', { name: 'Join' }).waitFor();
-      await p.waitForFunction(() => [...document.querySelectorAll('button')].some((b) => b.textContent?.trim() === 'Join' && !b.disabled));
-    },
-    join: clickJoin,
-    inbound: async (p) => (await meshtalkStats(p)).map((s) => ({ id: s.peerId, bytes: s.inboundAudioBytes })),
-    reset: () => sleep(1_500), // let the grace period of closed pages run out
-  };
+  const reference = referenceSubject(ref.url);
+  const meshtalk = meshtalkSubject(room.url);
 
   if (PARTS.includes('mesh')) await meshTable(browser, reference, meshtalk);
   if (PARTS.includes('newcomer')) await newcomerTable(browser, reference, meshtalk);

@@ -9,6 +9,8 @@
  */
 interface FakeSdp {
   kinds: string[];
+  /** Per m-line: whether the side that wrote it sends there. */
+  sends?: boolean[];
   ice: number;
   /** Identifies the connection, like a DTLS fingerprint: another value is a new peer connection. */
   fingerprint: string;
@@ -43,13 +45,32 @@ export class FakeSender {
 }
 
 export class FakeTransceiver {
-  direction: string;
+  #direction: string;
+  /** Whether the remote side sends on this m-line, as its last description said. */
+  remoteSends = false;
   readonly sender: FakeSender;
   readonly receiver: { track: FakeTrack; getSynchronizationSources(): { audioLevel?: number }[] };
-  constructor(kind: string, track: FakeTrack | null, direction: string) {
-    this.direction = direction;
+  constructor(
+    kind: string,
+    track: FakeTrack | null,
+    direction: string,
+    readonly onDirectionChange: () => void = () => {},
+  ) {
+    this.#direction = direction;
     this.sender = new FakeSender(track);
     this.receiver = { track: new FakeTrack(kind), getSynchronizationSources: () => [] };
+  }
+  get direction(): string {
+    return this.#direction;
+  }
+  /** Like the browser: a new direction needs negotiation. */
+  set direction(d: string) {
+    if (d === this.#direction) return;
+    this.#direction = d;
+    this.onDirectionChange();
+  }
+  get sends(): boolean {
+    return this.#direction === 'sendrecv' || this.#direction === 'sendonly';
   }
 }
 
@@ -83,7 +104,7 @@ export class FakePeerConnection {
 
   addTransceiver(trackOrKind: string | FakeTrack, init: { direction: string }): FakeTransceiver {
     const kind = typeof trackOrKind === 'string' ? trackOrKind : trackOrKind.kind;
-    const t = new FakeTransceiver(kind, typeof trackOrKind === 'string' ? null : trackOrKind, init.direction);
+    const t = new FakeTransceiver(kind, typeof trackOrKind === 'string' ? null : trackOrKind, init.direction, () => this.#directionChanged());
     this.transceivers.push(t);
     this.#queueNegotiation();
     return t;
@@ -108,7 +129,7 @@ export class FakePeerConnection {
     this.#open();
     if (desc?.type === 'rollback') return this.#rollback();
     const type = this.signalingState === 'have-remote-offer' ? 'answer' : 'offer';
-    const sdp: FakeSdp = { kinds: this.transceivers.map((t) => t.receiver.track.kind), ice: this.iceGeneration, fingerprint: this.fingerprint };
+    const sdp: FakeSdp = { kinds: this.transceivers.map((t) => t.receiver.track.kind), sends: this.transceivers.map((t) => t.sends), ice: this.iceGeneration, fingerprint: this.fingerprint };
     const text = JSON.stringify(sdp);
     this.localDescription = { type, sdp: text, toJSON: () => ({ type, sdp: text }) };
     if (type === 'offer') this.signalingState = 'have-local-offer';
@@ -129,21 +150,17 @@ export class FakePeerConnection {
       if (this.signalingState !== 'stable') throw Object.assign(new Error(`offer in ${this.signalingState}`), { name: 'InvalidStateError' });
       this.#remoteFingerprint = sdp.fingerprint;
       this.remoteDescription = { type: desc.type, sdp: desc.sdp ?? '' };
-      for (const [i, kind] of sdp.kinds.entries()) {
-        let t = this.transceivers[i];
-        if (!t) {
-          t = new FakeTransceiver(kind, null, 'recvonly');
-          this.transceivers.push(t);
-          this.ontrack?.({ transceiver: t, track: t.receiver.track });
-        }
+      for (const kind of sdp.kinds.slice(this.transceivers.length)) {
+        this.transceivers.push(new FakeTransceiver(kind, null, 'recvonly', () => this.#directionChanged()));
       }
       this.signalingState = 'have-remote-offer';
+      this.#remoteTracks(sdp);
     } else {
       if (this.signalingState !== 'have-local-offer') throw Object.assign(new Error(`answer in ${this.signalingState}`), { name: 'InvalidStateError' });
       this.#remoteFingerprint = sdp.fingerprint;
       this.remoteDescription = { type: desc.type, sdp: desc.sdp ?? '' };
       // The answerer's tracks arrive with the answer.
-      for (const t of this.transceivers.slice(this.#negotiatedKinds)) this.ontrack?.({ transceiver: t, track: t.receiver.track });
+      this.#remoteTracks(sdp);
       this.#settle();
     }
   }
@@ -154,8 +171,11 @@ export class FakePeerConnection {
     this.candidates.push(candidate);
   }
 
+  /** Test control: what getStats reports as received (the link's sign of life). */
+  bytesReceived = 0;
+
   async getStats(): Promise<Map<string, unknown>> {
-    return new Map();
+    return new Map([['in', { id: 'in', type: 'inbound-rtp', kind: 'audio', bytesReceived: this.bytesReceived }]]);
   }
 
   close(): void {
@@ -172,6 +192,21 @@ export class FakePeerConnection {
   /** Test control: gathers one local candidate. */
   gather(candidate = `candidate:${this.fingerprint} 1 udp 1 127.0.0.1 9 typ host`): void {
     this.onicecandidate?.({ candidate: { candidate, toJSON: () => ({ candidate, sdpMid: '0', sdpMLineIndex: 0 }) } });
+  }
+
+  /** A direction set while answering goes into the answer; otherwise it needs an offer. */
+  #directionChanged(): void {
+    if (this.signalingState !== 'have-remote-offer') this.#queueNegotiation();
+  }
+
+  /** ontrack for every m-line on which the remote side starts sending. */
+  #remoteTracks(sdp: FakeSdp): void {
+    for (const [i, t] of this.transceivers.entries()) {
+      if (i >= sdp.kinds.length) continue;
+      const sends = sdp.sends?.[i] ?? true;
+      if (sends && !t.remoteSends) this.ontrack?.({ transceiver: t, track: t.receiver.track });
+      t.remoteSends = sends;
+    }
   }
 
   #open(): void {

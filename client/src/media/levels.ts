@@ -1,8 +1,9 @@
 /**
- * Audio levels from Web Audio analysers: one shared AudioContext, one analyser per stream,
- * read on demand. A level above SPEAKING_LEVEL counts as speaking.
+ * Audio levels from Web Audio analysers, for the lobby's microphone meter: one shared
+ * AudioContext, one analyser per stream, read on demand. The context is closed when the last
+ * stream is unwatched: in the call, levels come from RTP instead (call/Speaking.ts), and an
+ * AudioContext left running costs every page a real-time audio thread.
  */
-export const SPEAKING_LEVEL = 0.02;
 
 let context: AudioContext | null = null;
 const analysers = new Map<string, { node: AnalyserNode; source: MediaStreamAudioSourceNode; buffer: Float32Array<ArrayBuffer> }>();
@@ -30,6 +31,10 @@ export function unwatchLevel(key: string): void {
   if (!a) return;
   a.source.disconnect();
   analysers.delete(key);
+  if (analysers.size === 0 && context) {
+    void context.close().catch(() => undefined);
+    context = null;
+  }
 }
 
 /** Root-mean-square level in [0, 1], or 0 for an unknown key. */

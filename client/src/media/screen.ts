@@ -1,5 +1,5 @@
 /** Screen capture for sharing: text-sharp (contentHint 'detail') and frame-rate capped. */
-export const SCREEN_FRAME_RATE = 15;
+import { SCREEN_MAX_FRAMERATE as SCREEN_FRAME_RATE } from '../mesh/Mesh';
 
 export async function captureScreen(): Promise<MediaStreamTrack | null> {
   if (!navigator.mediaDevices?.getDisplayMedia) return null;

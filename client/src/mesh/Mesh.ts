@@ -5,6 +5,7 @@
  */
 import type { IceServer } from '@meshtalk/protocol';
 import { PeerLink, type SignalMessage } from './PeerLink';
+import type { RecoveryOptions } from './Recovery';
 
 export type MeshEvent =
   | { type: 'signal'; to: string; message: SignalMessage }
@@ -14,6 +15,7 @@ export type MeshEvent =
 
 export interface MeshOptions {
   createPeerConnection: (config: RTCConfiguration) => RTCPeerConnection;
+  recovery?: RecoveryOptions;
 }
 
 /** Each viewer's share of the presenter's uplink: the budget split over the receivers. */
@@ -96,9 +98,14 @@ export class Mesh {
     void this.#limit(peerId);
   }
 
-  /** After signaling was lost for a while: every link that had not settled negotiates again. */
+  /** After our signaling was lost for a while: every link that had not settled negotiates again. */
   resync(): void {
     for (const link of this.#links.values()) link.resync();
+  }
+
+  /** After the peer's signaling was lost for a while: what we sent it meanwhile may be gone. */
+  resyncPeer(peerId: string): void {
+    this.#links.get(peerId)?.resync();
   }
 
   async setAudioTrack(track: MediaStreamTrack | null): Promise<void> {
@@ -152,6 +159,8 @@ export class Mesh {
       send: (message) => this.#emit({ type: 'signal', to: peerId, message }),
       audioTrack: this.#audioTrack,
       screenTrack: this.#screenTrack,
+      screenLimits: this.#screenLimits(peerId),
+      ...(this.#opts.recovery && { recovery: this.#opts.recovery }),
     });
     link.on((e) => {
       if (e.type === 'exhausted') return this.#replace(peerId, link, e.replay);

@@ -3,12 +3,18 @@
  * negotiation" pattern exactly: makingOffer, ignoreOffer, isSettingRemoteAnswerPending and the
  * argument-less setLocalDescription(). The polite side is decided by comparing participant ids.
  *
- * Every pair carries one audio and one video transceiver from the start. The impolite side
- * creates them; the polite side adopts the ones the first offer brings. Starting a screen share
- * is then a replaceTrack on the video sender: no renegotiation, and a late joiner's link already
- * carries the running share.
+ * A pair starts with audio only: the impolite side creates the audio transceiver, the polite
+ * side adopts the one the first offer brings. Video is added when someone shares a screen (one
+ * renegotiation per viewer) and kept afterwards, so the next share on the same pair, by either
+ * side, is a replaceTrack. A link created while we present carries the screen from its first
+ * offer, so a late joiner sees the running share at once. Measured on a 2-core machine, a video
+ * transceiver on every pair from the start slowed a 10-person join markedly; see bench/RESULTS.md.
+ *
+ * Recovery (ICE restarts that tell a slow peer from a lost one) lives in Recovery.
  */
 import type { IceCandidate, SessionDescription } from '@meshtalk/protocol';
+import { Recovery, type RecoveryOptions } from './Recovery';
+import { applySenderLimits } from './sender-limits';
 
 export interface SignalMessage {
   description?: SessionDescription;
@@ -23,13 +29,9 @@ export interface PeerLinkOptions {
   send: (message: SignalMessage) => void;
   audioTrack: MediaStreamTrack | null;
   screenTrack: MediaStreamTrack | null;
+  screenLimits?: RTCRtpEncodingParameters;
   now?: () => number;
-  /** How long `disconnected` may last before an ICE restart. */
-  disconnectedGraceMs?: number;
-  /** How long an offer may go unanswered before it is sent again (doubling, a few times). */
-  offerRetryMs?: number;
-  /** How long the first `connecting` may last before an ICE restart. */
-  connectingGraceMs?: number;
+  recovery?: RecoveryOptions;
 }
 
 export type LinkEvent =
@@ -42,12 +44,19 @@ export type LinkEvent =
    */
   | { type: 'exhausted'; replay?: SignalMessage };
 
-const MAX_RESTARTS = 4;
+/** What the test hook and diagnostics read of a link. */
+export interface LinkDebug {
+  state: RTCPeerConnectionState;
+  signaling: RTCSignalingState;
+  ice: RTCIceConnectionState;
+  audioMaxBitrate: number | null;
+}
 
 export class PeerLink {
   readonly peerId: string;
   readonly polite: boolean;
-  pc: RTCPeerConnection;
+  /** The connection itself, for tests and diagnostics; the call asks the link, never its pc. */
+  readonly pc: RTCPeerConnection;
   #audio: RTCRtpTransceiver | null = null;
   #video: RTCRtpTransceiver | null = null;
   #makingOffer = false;
@@ -59,14 +68,12 @@ export class PeerLink {
   #chain: Promise<void> = Promise.resolve();
   #listeners: ((e: LinkEvent) => void)[] = [];
   #closed = false;
-  #restartTimer: ReturnType<typeof setTimeout> | null = null;
-  #offerTimer: ReturnType<typeof setTimeout> | null = null;
-  #restartsInARow = 0;
   readonly #opts: PeerLinkOptions;
   readonly #now: () => number;
+  readonly #recovery: Recovery;
   #audioTrack: MediaStreamTrack | null;
   #screenTrack: MediaStreamTrack | null;
-  #screenLimits: RTCRtpEncodingParameters = {};
+  #screenLimits: RTCRtpEncodingParameters;
 
   /** Connection timing and recovery, for stats reports. */
   startedAt: number;
@@ -82,8 +89,25 @@ export class PeerLink {
     this.polite = opts.selfId > opts.peerId;
     this.#audioTrack = opts.audioTrack;
     this.#screenTrack = opts.screenTrack;
+    this.#screenLimits = opts.screenLimits ?? {};
     this.startedAt = this.#now();
-    this.pc = this.#build(opts.config);
+    const pc = this.#build(opts.config);
+    this.pc = pc;
+    this.#recovery = new Recovery(
+      {
+        get state() {
+          return pc.connectionState;
+        },
+        restartIce: () => this.restartIce(),
+        progress: () => this.#progress(),
+        exhausted: () => this.#emit({ type: 'exhausted' }),
+      },
+      opts.recovery,
+    );
+    if (!this.polite) {
+      this.#audio = pc.addTransceiver(this.#audioTrack ?? 'audio', { direction: 'sendrecv' });
+      if (this.#screenTrack) this.#addVideo(this.#screenTrack);
+    }
   }
 
   on(listener: (e: LinkEvent) => void): void {
@@ -105,24 +129,62 @@ export class PeerLink {
     await this.#audio?.sender.replaceTrack(track);
   }
 
+  /** Starts (a track) or stops (null) sending our screen on this link. */
   async setScreenTrack(track: MediaStreamTrack | null, limits: RTCRtpEncodingParameters): Promise<void> {
     this.#screenTrack = track;
     this.#screenLimits = limits;
-    if (!this.#video) return;
+    if (this.#closed) return;
+    if (!this.#video) {
+      // The polite side adds video once it has adopted the audio of the first offer.
+      if (track && (!this.polite || this.#audio)) this.#addVideo(track);
+      return;
+    }
     await this.#video.sender.replaceTrack(track);
-    if (track) await this.#applyLimits(this.#video.sender, limits);
+    if (!track) return;
+    // A video line we only received on so far: sending on it is one renegotiation.
+    if (this.#video.direction !== 'sendrecv') this.#video.direction = 'sendrecv';
+    await applySenderLimits(this.#video.sender, limits);
   }
 
   /** Caps what this link sends: the screen first; audio only when asked to. */
   async limitSenders(screen: RTCRtpEncodingParameters, audio: RTCRtpEncodingParameters | null): Promise<void> {
-    if (this.#video && this.#screenTrack) await this.#applyLimits(this.#video.sender, screen);
-    if (this.#audio) await this.#applyLimits(this.#audio.sender, audio ?? {});
+    this.#screenLimits = screen;
+    if (this.#video && this.#screenTrack) await applySenderLimits(this.#video.sender, screen);
+    if (this.#audio) await applySenderLimits(this.#audio.sender, audio ?? {});
   }
 
-  /** The peer's audio level in [0, 1], as the browser already measures it for each source. */
+  /**
+   * The peer's audio level in [0, 1], as the browser already measures it for each source
+   * (RTP header extension). A synchronous call into WebRTC: only asked of connected links.
+   */
   audioLevel(): number {
+    if (this.pc.connectionState !== 'connected') return 0;
     const sources = this.#audio?.receiver.getSynchronizationSources() ?? [];
     return sources.reduce((max, s) => Math.max(max, s.audioLevel ?? 0), 0);
+  }
+
+  /** Our own microphone's level as the browser measures it for this link's audio sender. */
+  async localAudioLevel(): Promise<number | null> {
+    const sender = this.#audio?.sender;
+    if (!sender?.track || this.pc.connectionState !== 'connected' || typeof sender.getStats !== 'function') return null;
+    for (const r of (await sender.getStats()).values() as Iterable<{ type: string; kind?: string; audioLevel?: number }>) {
+      if (r.type === 'media-source' && r.kind === 'audio' && typeof r.audioLevel === 'number') return r.audioLevel;
+    }
+    return null;
+  }
+
+  getStats(): Promise<RTCStatsReport> {
+    return this.pc.getStats();
+  }
+
+  debug(): LinkDebug {
+    const pc = this.pc;
+    return {
+      state: pc.connectionState,
+      signaling: pc.signalingState,
+      ice: pc.iceConnectionState,
+      audioMaxBitrate: this.#audio?.sender.getParameters().encodings?.[0]?.maxBitrate ?? null,
+    };
   }
 
   setConfiguration(config: RTCConfiguration): void {
@@ -139,8 +201,10 @@ export class PeerLink {
   }
 
   /**
-   * Recovers from signals lost while the socket was down: an offer still waiting for its answer
-   * is sent again; a settled negotiation whose connection never came up restarts ICE.
+   * Recovers from signals lost while a socket was down (ours, or the peer's): an offer still
+   * waiting for its answer is sent again; a settled negotiation whose connection never came up
+   * restarts ICE. Signaling runs over one ordered connection, so a signal is lost only when a
+   * socket drops: this is called when one comes back, never on a timer.
    */
   resync(): void {
     if (this.#closed) return;
@@ -154,8 +218,7 @@ export class PeerLink {
 
   close(): void {
     this.#closed = true;
-    if (this.#restartTimer) clearTimeout(this.#restartTimer);
-    if (this.#offerTimer) clearTimeout(this.#offerTimer);
+    this.#recovery.close();
     this.pc.close();
     this.#listeners = [];
   }
@@ -171,7 +234,6 @@ export class PeerLink {
         this.#makingOffer = true;
         await pc.setLocalDescription();
         this.#opts.send({ description: pc.localDescription!.toJSON() as SessionDescription });
-        this.#watchOffer(pc, this.#opts.offerRetryMs ?? 8_000, 3);
       } catch (err) {
         console.warn('meshtalk: offer failed', err);
       } finally {
@@ -185,32 +247,37 @@ export class PeerLink {
       this.#adopt();
       this.#emit({ type: transceiver === this.#video || track.kind === 'video' ? 'screen' : 'audio', track });
     };
-    pc.onconnectionstatechange = () => this.#onState(pc);
-    if (!this.polite) {
-      this.#audio = pc.addTransceiver(this.#audioTrack ?? 'audio', { direction: 'sendrecv' });
-      this.#video = pc.addTransceiver(this.#screenTrack ?? 'video', { direction: 'sendrecv' });
-      if (this.#screenTrack) void this.#applyLimits(this.#video.sender, this.#screenLimits);
-    }
+    pc.onconnectionstatechange = () => this.#onState();
     return pc;
   }
 
-  /** The polite side takes the transceivers the first offer created, and sends on them. */
+  #addVideo(track: MediaStreamTrack): void {
+    this.#video = this.pc.addTransceiver(track, { direction: 'sendrecv' });
+    void applySenderLimits(this.#video.sender, this.#screenLimits);
+  }
+
+  /**
+   * Takes the transceivers a remote offer created: audio is sent on at once; video only while
+   * we present. The polite side that presents adds its video once it has audio.
+   */
   #adopt(): void {
-    if (this.#audio && this.#video) return;
     for (const t of this.pc.getTransceivers()) {
       const kind = t.receiver.track.kind;
-      if (kind === 'audio' && !this.#audio) this.#audio = t;
-      if (kind === 'video' && !this.#video) this.#video = t;
+      if (kind === 'audio' && !this.#audio) {
+        this.#audio = t;
+        t.direction = 'sendrecv';
+        void t.sender.replaceTrack(this.#audioTrack);
+      }
+      if (kind === 'video' && !this.#video) {
+        this.#video = t;
+        if (this.#screenTrack) {
+          t.direction = 'sendrecv';
+          void t.sender.replaceTrack(this.#screenTrack);
+          void applySenderLimits(t.sender, this.#screenLimits);
+        }
+      }
     }
-    for (const [t, track] of [
-      [this.#audio, this.#audioTrack],
-      [this.#video, this.#screenTrack],
-    ] as const) {
-      if (!t) continue;
-      t.direction = 'sendrecv';
-      void t.sender.replaceTrack(track);
-    }
-    if (this.#video && this.#screenTrack) void this.#applyLimits(this.#video.sender, this.#screenLimits);
+    if (this.#screenTrack && this.#audio && !this.#video) this.#addVideo(this.#screenTrack);
   }
 
   async #handle({ description, candidate }: SignalMessage): Promise<void> {
@@ -254,79 +321,25 @@ export class PeerLink {
     }
   }
 
-  #onState(pc: RTCPeerConnection): void {
-    if (pc !== this.pc || this.#closed) return;
-    const state = pc.connectionState;
+  #onState(): void {
+    if (this.#closed) return;
+    const state = this.pc.connectionState;
     if (state === 'connected') {
       if (this.connectMs === null || this.#restartPending) this.connectMs = Math.round(this.#now() - this.startedAt);
       if (this.#restartPending) this.iceRestartsRecovered += 1;
       this.#restartPending = false;
-      this.#restartsInARow = 0;
-      if (this.#restartTimer) clearTimeout(this.#restartTimer);
-      this.#restartTimer = null;
-    } else if (state === 'disconnected') {
-      this.#scheduleRestart(this.#opts.disconnectedGraceMs ?? 3_000);
-    } else if (state === 'connecting') {
-      // Checks that never complete (lost candidates, a starved peer) get a restart too.
-      this.#scheduleRestart(this.#opts.connectingGraceMs ?? 15_000);
-    } else if (state === 'failed') {
-      if (this.#restartTimer) clearTimeout(this.#restartTimer);
-      this.#restartTimer = null;
-      this.#scheduleRestart(0);
     }
+    this.#recovery.onState(state);
     this.#emit({ type: 'state', state });
   }
 
-  /**
-   * Signaling may lose a message (a socket that dropped mid-send): an offer still unanswered
-   * after `ms` is sent again, as it was. A peer that did answer answers again; the second
-   * answer then finds this side stable and is ignored.
-   */
-  #watchOffer(pc: RTCPeerConnection, ms: number, triesLeft: number): void {
-    const offer = pc.localDescription?.sdp;
-    if (this.#offerTimer) clearTimeout(this.#offerTimer);
-    this.#offerTimer = setTimeout(() => {
-      this.#offerTimer = null;
-      const desc = pc.localDescription;
-      if (this.#closed || pc !== this.pc || pc.signalingState !== 'have-local-offer' || !desc || desc.sdp !== offer) return;
-      this.#opts.send({ description: desc.toJSON() as SessionDescription });
-      if (triesLeft > 1) this.#watchOffer(pc, ms * 2, triesLeft - 1);
-    }, ms);
-  }
-
-  /** Restarts ICE after `baseMs`, backing off with every restart in a row that did not help. */
-  #scheduleRestart(baseMs: number): void {
-    if (this.#restartTimer) return;
-    if (this.#restartsInARow >= MAX_RESTARTS) {
-      this.#emit({ type: 'exhausted' });
-      return;
+  /** Bytes received plus ICE checks exchanged: it grows while the peer is alive, however slow. */
+  async #progress(): Promise<number> {
+    let total = 0;
+    for (const r of (await this.pc.getStats()).values() as Iterable<{ type: string; bytesReceived?: number; responsesReceived?: number; requestsReceived?: number }>) {
+      if (r.type === 'inbound-rtp') total += r.bytesReceived ?? 0;
+      else if (r.type === 'candidate-pair') total += (r.responsesReceived ?? 0) + (r.requestsReceived ?? 0);
     }
-    const delay = baseMs + (this.#restartsInARow ? 1_000 * 2 ** (this.#restartsInARow - 1) : 0);
-    this.#restartTimer = setTimeout(() => {
-      this.#restartTimer = null;
-      const s = this.pc.connectionState;
-      if (s === 'connected' || s === 'closed' || s === 'new') return;
-      this.#restartsInARow += 1;
-      this.restartIce();
-      // If the restart does not bring the link back, try again later.
-      this.#scheduleRestart(5_000);
-    }, delay);
-  }
-
-  async #applyLimits(sender: RTCRtpSender, limits: RTCRtpEncodingParameters): Promise<void> {
-    try {
-      const params = sender.getParameters();
-      if (!params.encodings?.length) return;
-      params.encodings = params.encodings.map((e) => {
-        const next: RTCRtpEncodingParameters = { ...e };
-        if (limits.maxBitrate === undefined) delete next.maxBitrate;
-        else next.maxBitrate = limits.maxBitrate;
-        if (limits.maxFramerate !== undefined) next.maxFramerate = limits.maxFramerate;
-        return next;
-      });
-      await sender.setParameters(params);
-    } catch (err) {
-      console.warn('meshtalk: could not set sender limits', err);
-    }
+    return total;
   }
 }

@@ -1,0 +1,104 @@
+/**
+ * The two subjects the browser benchmarks compare, and what both need: the room server, the
+ * bare reference page, polling for audio on every pair, and the CPU of every Chromium process.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Page } from '@playwright/test';
+
+/** How long one measurement may take before it counts as never completed. */
+export const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 60_000);
+/** How often the harness reads every page's getStats: gently, the same for both subjects. */
+export const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 200);
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** A way to join a page and read its inbound audio per peer. */
+export interface Subject {
+  name: string;
+  url: string;
+  /** Untimed: whatever a person does before pressing Join (type a name, let the mic open). */
+  prepare(page: Page, i: number): Promise<void>;
+  /** Timed from here: the join itself, started inside the page. */
+  join(page: Page): Promise<void>;
+  inbound(page: Page): Promise<{ id: string; bytes: number }[]>;
+  reset(): Promise<void>;
+}
+
+/** Polls until every page receives audio bytes from n-1 peers, returning when that happened. */
+export async function untilAudio(pages: Page[], subject: Subject, n: number, timeoutMs = TIMEOUT_MS): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
+  let heard: number[] = [];
+  while (performance.now() < deadline) {
+    const all = await Promise.all(pages.map((p) => subject.inbound(p)));
+    heard = all.map((peers) => peers.filter((x) => x.bytes > 0).length);
+    if (heard.every((h) => h >= n - 1)) return performance.now();
+    await sleep(POLL_MS);
+  }
+  throw new Error(`${subject.name}: no full mesh of ${n} within ${timeoutMs} ms (peers heard per page: ${heard.join(' ')})`);
+}
+
+/** The built room server on a free port with an in-memory database and a short grace period. */
+export async function startRoom(): Promise<{ proc: ChildProcess; url: string }> {
+  const proc = spawn(process.execPath, ['server/dist/main.js'], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: 'memory://', LOG_LEVEL: 'info', GRACE_MS: '1000' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: proc.stdout! }).on('line', (line) => {
+      const m = /"url":"([^"]+)"/.exec(line);
+      if (m) resolve(m[1]!);
+    });
+    proc.once('exit', () => reject(new Error('server did not start')));
+  });
+  return { proc, url };
+}
+
+export const meshtalkStats = (p: Page) =>
+  p.evaluate(async () => {
+    const hook = (window as unknown as { __meshtalk?: { stats(): Promise<{ peerId: string; inboundAudioBytes: number; framesDecoded: number }[]> } }).__meshtalk;
+    return hook ? hook.stats() : [];
+  });
+
+export function referenceSubject(url: string): Subject {
+  return {
+    name: 'reference',
+    url,
+    prepare: async () => {},
+    join: async (p) => {
+      await p.evaluate(() => (window as unknown as { join(): Promise<void> }).join());
+    },
+    inbound: (p) => p.evaluate(() => (window as unknown as { inboundAudio(): Promise<{ id: string; bytes: number }[]> }).inboundAudio()),
+    reset: async () => {},
+  };
+}
+
+export function meshtalkSubject(roomUrl: string): Subject {
+  return {
+    name: 'meshtalk',
+    url: `${roomUrl}/`,
+    prepare: async (p, i) => {
+      await p.getByLabel('Your name').fill(`Bench ${i}`);
+      await p.waitForFunction(() => [...document.querySelectorAll('button')].some((b) => b.textContent?.trim() === 'Join' && !b.disabled));
+    },
+    join: (p) => p.evaluate(() => [...document.querySelectorAll('button')].find((b) => b.textContent?.trim() === 'Join')!.click()),
+    inbound: async (p) => (await meshtalkStats(p)).map((s) => ({ id: s.peerId, bytes: s.inboundAudioBytes })),
+    reset: () => sleep(1_500), // let the grace period of closed pages run out
+  };
+}
+
+/** CPU time (user + system) of every Chromium process so far, in clock ticks (1/100 s). */
+export function chromiumTicks(): number {
+  let total = 0;
+  const pids = execFileSync('pgrep', ['-f', 'chromium'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      total += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return total;
+}

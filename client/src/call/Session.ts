@@ -1,0 +1,257 @@
+/**
+ * The session core: being in the room. It joins through signaling, re-joins after a drop or a
+ * server restart, keeps the roster, and drives the mesh (who to link with, signals both ways,
+ * ICE servers, link-quality warnings). No DOM and no React: the peer connection factory and the
+ * identity storage are injected, so the same code runs in a browser tab and in Node.
+ *
+ * Call composes it with media, screen sharing, stats reports and speaking detection.
+ */
+import type { IceServer, JoinResponse, Participant, ScreenState } from '@meshtalk/protocol';
+import { Mesh, type MeshEvent } from '../mesh/Mesh';
+import type { SignalMessage } from '../mesh/PeerLink';
+import type { RecoveryOptions } from '../mesh/Recovery';
+import type { Signaling } from '../signaling/SignalingClient';
+import type { IdentityStore } from './identity';
+
+export type SessionStatus = 'idle' | 'joining' | 'in-room' | 'reconnecting' | 'room-full' | 'replaced' | 'left' | 'failed';
+
+export type SessionEvent =
+  | { type: 'status'; status: SessionStatus; message?: string }
+  /** A join (first or again) was accepted: who we are and who presents. */
+  | { type: 'joined'; self: Participant; screen: ScreenState; rejoined: boolean }
+  /** Someone arrived, changed or left: read `roster`. */
+  | { type: 'roster' }
+  /** Who presents changed. */
+  | { type: 'presenter'; screen: ScreenState }
+  | { type: 'quality'; peerId: string; quality: 'good' | 'poor' | 'bad'; lossPct: number | null }
+  | { type: 'ice'; iceServers: IceServer[] }
+  | MeshEvent;
+
+export interface SessionDeps {
+  connect: () => Signaling;
+  createPeerConnection: (config: RTCConfiguration) => RTCPeerConnection;
+  identity: IdentityStore;
+  /** How long a re-join waits for peers it still hears but the server does not list yet. */
+  rejoinGraceMs?: number;
+  recovery?: RecoveryOptions;
+}
+
+export class Session {
+  readonly mesh: Mesh;
+  readonly #deps: SessionDeps;
+  #signaling: Signaling | null = null;
+  #listeners: ((e: SessionEvent) => void)[] = [];
+  #name = '';
+  #self: Participant | null = null;
+  #status: SessionStatus = 'idle';
+  #roster = new Map<string, Participant>();
+  /** True once the current socket connection has joined; signals wait in #held until then. */
+  #joined = false;
+  #held: { to: string; message: SignalMessage }[] = [];
+  /** Peers kept after a re-join although the server did not list them, until they reappear. */
+  readonly #returning = new Map<string, ReturnType<typeof setTimeout>>();
+
+  constructor(deps: SessionDeps) {
+    this.#deps = deps;
+    this.mesh = new Mesh({ createPeerConnection: deps.createPeerConnection, ...(deps.recovery && { recovery: deps.recovery }) });
+    this.mesh.on((e) => {
+      if (e.type === 'signal') {
+        // Until this connection has joined, the server would refuse signals: hold them.
+        if (this.#joined) this.#sendSignal(e.to, e.message);
+        else this.#held.push({ to: e.to, message: e.message });
+        return;
+      }
+      this.#emit(e);
+    });
+  }
+
+  on(listener: (e: SessionEvent) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  get status(): SessionStatus {
+    return this.#status;
+  }
+
+  get self(): Participant | null {
+    return this.#self;
+  }
+
+  /** Everyone else in the room, as the server last described them. */
+  get roster(): ReadonlyMap<string, Participant> {
+    return this.#roster;
+  }
+
+  /** The current signaling connection; null before joining and after leaving. */
+  get signaling(): Signaling | null {
+    return this.#signaling;
+  }
+
+  /** Joins under `name`, sending `audio` (null: listen only). */
+  async join(name: string, audio: MediaStreamTrack | null, muted = false): Promise<void> {
+    if (this.#signaling) return;
+    this.#name = name;
+    await this.mesh.setAudioTrack(audio);
+    this.#muted = muted;
+    this.#setStatus('joining');
+    const signaling = this.#deps.connect();
+    this.#signaling = signaling;
+    this.#listen(signaling);
+    signaling.onConnection((e) => {
+      if (e === 'connect') void this.#sendJoin();
+      else {
+        this.#joined = false;
+        if (this.#status === 'in-room') this.#setStatus('reconnecting');
+      }
+    });
+  }
+
+  #muted = false;
+
+  async setMuted(muted: boolean): Promise<void> {
+    this.#muted = muted;
+    if (this.#self) this.#self = { ...this.#self, muted };
+    await this.#signaling?.request('media:update', { muted });
+  }
+
+  async leave(): Promise<void> {
+    await this.#signaling?.request('room:leave', {}, 2_000);
+    this.#deps.identity.clear();
+    this.close('left');
+  }
+
+  /** Ends everything here (links, socket, timers) and settles in `status`. */
+  close(status: SessionStatus): void {
+    this.#joined = false;
+    this.#held = [];
+    for (const timer of this.#returning.values()) clearTimeout(timer);
+    this.#returning.clear();
+    this.#signaling?.close();
+    this.#signaling = null;
+    this.mesh.close();
+    this.#roster.clear();
+    this.#self = null;
+    this.#setStatus(status);
+  }
+
+  #emit(e: SessionEvent): void {
+    for (const l of this.#listeners) l(e);
+  }
+
+  #setStatus(status: SessionStatus, message?: string): void {
+    this.#status = status;
+    this.#emit({ type: 'status', status, ...(message !== undefined && { message }) });
+  }
+
+  #listen(s: Signaling): void {
+    s.on('participant:joined', (p) => {
+      this.#settleReturn(p.id);
+      const known = this.#roster.has(p.id);
+      this.#roster.set(p.id, p);
+      this.mesh.handlePeerJoined(p.id);
+      // Back after a server restart: what we sent it while it was away may be lost.
+      if (known) this.mesh.resyncPeer(p.id);
+      this.#emit({ type: 'roster' });
+    });
+    s.on('participant:updated', (p) => {
+      if (p.id === this.#self?.id) return;
+      this.#settleReturn(p.id);
+      const before = this.#roster.get(p.id);
+      this.#roster.set(p.id, p);
+      // Its socket came back: signals sent while it was gone were refused or lost.
+      if (before && !before.connected && p.connected) this.mesh.resyncPeer(p.id);
+      this.#emit({ type: 'roster' });
+    });
+    s.on('participant:left', ({ id }) => this.#drop(id));
+    s.on('signal:receive', ({ from, ...message }) => {
+      if (this.#roster.has(from)) this.mesh.handleSignal(from, message);
+      else console.warn(`meshtalk: signal from unknown ${from} dropped`);
+    });
+    s.on('screen:changed', ({ screen }) => this.#emit({ type: 'presenter', screen }));
+    s.on('room:closed', ({ reason }) => {
+      if (reason === 'replaced') this.close('replaced');
+      else this.#setStatus('reconnecting');
+    });
+    s.on('ice:refresh', ({ iceServers }) => this.#emit({ type: 'ice', iceServers }));
+    s.on('link:quality', ({ peerId, quality, lossPct }) => {
+      this.mesh.handleLinkQuality(peerId, quality);
+      this.#emit({ type: 'quality', peerId, quality, lossPct });
+    });
+  }
+
+  /** (Re)joins: first join, reconnect after a drop, or after a server restart. */
+  async #sendJoin(): Promise<void> {
+    const s = this.#signaling;
+    if (!s) return;
+    const identity = this.#deps.identity.load();
+    const ack = await s.request('room:join', { name: this.#name, muted: this.#muted, ...(identity ?? {}) }, 30_000);
+    if (s !== this.#signaling) return;
+    if (!ack.ok) {
+      if (ack.error.code === 'room_full') this.close('room-full');
+      else if (ack.error.code === 'forbidden' && identity) {
+        this.#deps.identity.clear();
+        await this.#sendJoin();
+      } else if (ack.error.code === 'shutting_down' || ack.error.code === 'internal') {
+        setTimeout(() => s === this.#signaling && s.connected && void this.#sendJoin(), 1_000);
+      } else this.#setStatus('failed', ack.error.message);
+      return;
+    }
+    this.#applyJoin(ack.data);
+  }
+
+  #applyJoin(data: JoinResponse): void {
+    this.#deps.identity.save({ participantId: data.self.id, resumeToken: data.resumeToken });
+    this.mesh.handleJoined(data.self.id, data.iceServers);
+    // Reconcile: links to listed peers stay as they are; a peer missing from the list is gone,
+    // unless its link still carries media. After a server restart the others are re-joining
+    // too, so such a peer gets a short wait to reappear (participant:joined) before it goes.
+    const previous = this.#roster;
+    this.#roster = new Map(data.participants.map((p) => [p.id, p]));
+    for (const [id, p] of previous) {
+      if (this.#roster.has(id)) continue;
+      const state = this.mesh.link(id)?.state;
+      if (state === 'connected' || state === 'disconnected') this.#awaitReturn(p);
+      else this.#drop(id);
+    }
+    this.mesh.handleRoster([...this.#roster.keys()]);
+    const rejoined = this.#self !== null;
+    this.#self = data.self;
+    this.#joined = true;
+    for (const { to, message } of this.#held.splice(0)) if (this.#roster.has(to)) this.#sendSignal(to, message);
+    // Signals in flight when the socket dropped are lost: links that had not settled ask again.
+    if (rejoined) this.mesh.resync();
+    this.#setStatus('in-room');
+    this.#emit({ type: 'joined', self: data.self, screen: data.screen, rejoined });
+    this.#emit({ type: 'roster' });
+  }
+
+  #sendSignal(to: string, message: SignalMessage): void {
+    // A long ack window: under load an answer may be late, and the signal is relayed anyway.
+    void this.#signaling?.request('signal:send', { to, ...message }, 30_000).then((ack) => {
+      if (!ack.ok) console.warn(`meshtalk: signal to ${to} refused: ${ack.error.code}`);
+    });
+  }
+
+  /** Keeps a peer the server does not list (yet) for a while; drops it unless it reappears. */
+  #awaitReturn(p: Participant): void {
+    this.#roster.set(p.id, p);
+    if (this.#returning.has(p.id)) return;
+    const timer = setTimeout(() => {
+      this.#returning.delete(p.id);
+      this.#drop(p.id);
+    }, this.#deps.rejoinGraceMs ?? 10_000);
+    this.#returning.set(p.id, timer);
+  }
+
+  #settleReturn(id: string): void {
+    clearTimeout(this.#returning.get(id));
+    this.#returning.delete(id);
+  }
+
+  #drop(id: string): void {
+    this.#settleReturn(id);
+    this.#roster.delete(id);
+    this.mesh.handlePeerLeft(id);
+    this.#emit({ type: 'roster' });
+  }
+}

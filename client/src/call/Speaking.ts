@@ -1,0 +1,77 @@
+/**
+ * Who is speaking, from the audio levels the browser already computes for RTP (no Web Audio:
+ * an AudioContext per page costs a real-time audio thread, and on a busy machine that cost is
+ * what kept a 10-person join from settling; see bench/RESULTS.md). Remote levels come from each
+ * receiver's synchronization sources; our own from the audio sender's media-source stats on one
+ * connected link. Muted people never count as speaking.
+ */
+import type { Mesh } from '../mesh/Mesh';
+
+/** Remote levels come from RTP (0–1, logarithmic-ish): a quiet room reads below this. */
+export const REMOTE_SPEAKING_LEVEL = 0.05;
+/** Our own level from the sender's media source, same scale. */
+export const SELF_SPEAKING_LEVEL = 0.05;
+
+export interface SpeakingDeps {
+  mesh: Mesh;
+  isMuted: (peerId: string) => boolean;
+  selfMuted: () => boolean;
+  /** Someone started or stopped speaking. */
+  onChange: () => void;
+  everyMs?: number;
+}
+
+export class SpeakingDetector {
+  readonly #deps: SpeakingDeps;
+  #speaking = new Set<string>();
+  #self = false;
+  #timer: ReturnType<typeof setInterval> | null = null;
+  #busy = false;
+
+  constructor(deps: SpeakingDeps) {
+    this.#deps = deps;
+  }
+
+  get self(): boolean {
+    return this.#self;
+  }
+
+  isSpeaking(peerId: string): boolean {
+    return this.#speaking.has(peerId);
+  }
+
+  start(): void {
+    this.#timer ??= setInterval(() => void this.sample(), this.#deps.everyMs ?? 500);
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    this.#speaking.clear();
+    this.#self = false;
+  }
+
+  /** One look at every level; calls onChange when anything changed. */
+  async sample(): Promise<void> {
+    if (this.#busy) return;
+    this.#busy = true;
+    try {
+      const { mesh } = this.#deps;
+      const next = new Set<string>();
+      let selfLevel: number | null = null;
+      for (const id of mesh.peerIds) {
+        const link = mesh.link(id);
+        if (!link || link.state !== 'connected') continue;
+        if (link.audioLevel() > REMOTE_SPEAKING_LEVEL && !this.#deps.isMuted(id)) next.add(id);
+        if (selfLevel === null && !this.#deps.selfMuted()) selfLevel = await link.localAudioLevel().catch(() => null);
+      }
+      const self = (selfLevel ?? 0) > SELF_SPEAKING_LEVEL && !this.#deps.selfMuted();
+      const changed = self !== this.#self || next.size !== this.#speaking.size || [...next].some((id) => !this.#speaking.has(id));
+      this.#self = self;
+      this.#speaking = next;
+      if (changed) this.#deps.onChange();
+    } finally {
+      this.#busy = false;
+    }
+  }
+}
