@@ -60,19 +60,32 @@ describe('deploy/coturn/turnserver.conf', () => {
       '10.0.0.1', '10.255.255.255', '172.16.0.1', '172.31.255.254', '192.168.1.10', '127.0.0.1', '127.255.0.1',
       '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1', '239.255.255.250', '255.255.255.255',
       '::1', 'fd00::1', 'fc12:3456::1', 'fe80::1', '::ffff:10.0.0.1', '::ffff:127.0.0.1', '64:ff9b::a00:1',
+      // IPv4 spelt in IPv6 (compatible, translated), local-use NAT64, site-local, documentation.
+      '::127.0.0.1', '::ffff:0:7f00:1', '64:ff9b:1::1', '64:ff9b:1:ffff::1', 'fec0::1', 'feff::1', '2001:db8::1', '2001:db8:ffff::1', '3fff::1',
     ];
     for (const ip of privateSpace) expect(denied(ip), ip).toBe(true);
     for (const ip of ['8.8.8.8', '35.191.1.1', '130.211.0.1', '172.32.0.1', '192.169.0.1', '2001:4860:4860::8888']) expect(denied(ip), ip).toBe(false);
     expect(has('no-multicast-peers')).toBe(true);
+    // coturn reads a range starting at `::` as unbounded below: it would deny every peer.
+    for (const range of values('denied-peer-ip')) expect(range, range).not.toMatch(/^::-/);
     expect(has('allow-loopback-peers')).toBe(false);
     expect(has('allowed-peer-ip')).toBe(false);
   });
 
-  it('sets quotas sized for a ten-person mesh', () => {
+  it('sets quotas sized for a ten-person mesh: one participant fits, one username is a small share of the whole', () => {
     const userQuota = Number(values('user-quota')[0]);
-    // Each participant relays to at most nine peers; ICE restarts briefly need a second set.
-    expect(userQuota).toBeGreaterThanOrEqual(9);
-    expect(Number(values('total-quota')[0])).toBeGreaterThanOrEqual(userQuota * 10);
+    const totalQuota = Number(values('total-quota')[0]);
+    // A browser allocates one relay per peer connection and per TURN URL the server hands out.
+    const configmap = readFileSync(new URL('../../k8s/base/configmap.yaml', import.meta.url), 'utf8');
+    const urls = (/^\s*TURN_URLS:\s*(\S+)$/m.exec(configmap)?.[1] ?? '').split(',').filter(Boolean);
+    expect(urls.length).toBeGreaterThan(0);
+    const perParticipant = 9 * urls.length;
+    expect(userQuota).toBeGreaterThanOrEqual(perParticipant);
+    // Small enough that one username cannot hold the room's share: a few restarts' worth above the need.
+    expect(userQuota).toBeLessThanOrEqual(perParticipant + 9);
+    // The whole room at its quota fits, with headroom for reconnects; one username is a small part of it.
+    expect(totalQuota).toBeGreaterThanOrEqual(10 * userQuota * 2);
+    expect(userQuota / totalQuota).toBeLessThanOrEqual(0.05);
     expect(Number(values('max-bps')[0])).toBeGreaterThan(0);
   });
 

@@ -154,6 +154,16 @@ describe.each(['Dockerfile.server', 'Dockerfile.client'])('%s', (name) => {
     expect(runs.join('\n')).not.toMatch(/npm (i|install)\b/);
   });
 
+  it('deletes the source maps the build writes before the runtime stage copies client/dist', () => {
+    const build = all[0]!;
+    const at = (pred: (i: Instruction) => boolean) => build.instructions.findIndex(pred);
+    const built = at((i) => i.getKeyword() === 'RUN' && /^npm run build\b/.test(args(i)));
+    const pruned = at((i) => i.getKeyword() === 'RUN' && /^find (\S+ )*client\/dist( \S+)* -name '\*\.map' -delete$/.test(args(i)));
+    expect(built).toBeGreaterThanOrEqual(0);
+    expect(pruned, 'RUN find client/dist -name \'*.map\' -delete').toBeGreaterThan(built);
+    expect(of(final, 'COPY').map(args).join('\n')).toMatch(/client\/dist/);
+  });
+
   it('builds with the npm scripts CI runs (no drift)', () => {
     const ci = read('.ci/run');
     expect(ci).toMatch(/^npm ci\b/m);

@@ -197,9 +197,34 @@ describe('the policy checks catch each trap they exist for', () => {
     ['health-check ranges not admitted', (rs) => void get(rs, 'NetworkPolicy', 'meshtalk-server').spec.ingress[0].from.splice(1, 1), /admits 35\.191\.0\.0\/16/],
     ['unpinned image', (rs) => void (get(rs, 'Deployment', 'meshtalk-client').spec.template.spec.containers[0].image = 'nginx:latest'), /pinned image/],
     ['a secret key not in the example', (rs) => void (get(rs, 'Deployment', 'meshtalk-server').spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.key = 'DB'), /secret meshtalk-secrets\/DB/],
+    ['service account token mounted', (rs) => void (get(rs, 'Deployment', 'meshtalk-server').spec.template.spec.automountServiceAccountToken = true), /meshtalk-server: automountServiceAccountToken: false/],
+    ['token automount left to the default', (rs) => void delete get(rs, 'Deployment', 'meshtalk-client').spec.template.spec.automountServiceAccountToken, /meshtalk-client: automountServiceAccountToken: false/],
+    ['server egress open (no egress policy)', (rs) => void rs.splice(rs.indexOf(get(rs, 'NetworkPolicy', 'meshtalk-server-egress') as unknown as Resource), 1), /meshtalk-server: an egress NetworkPolicy/],
+    ['an egress rule to every port', (rs) => void get(rs, 'NetworkPolicy', 'meshtalk-client-egress').spec.egress.push({ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }), /egress rule to every port/],
+    ['server egress to HTTPS without the Cloud SQL proxy', (rs) => void get(rs, 'NetworkPolicy', 'meshtalk-server-egress').spec.egress.push({ ports: [{ port: 443, protocol: 'TCP' }] }), /egress port 443 is not one Deployment\/meshtalk-server needs/],
+    ['server without DNS', (rs) => void get(rs, 'NetworkPolicy', 'meshtalk-server-egress').spec.egress.shift(), /egress to DNS/],
   ];
   it.each(cases)('%s', (_name, mutate, expected) => {
     const copy = structuredClone(base);
+    expect(policyProblems(copy, secret)).toEqual([]);
+    mutate(copy);
+    expect(policyProblems(copy, secret).join('\n')).toMatch(expected);
+  });
+
+  const postgres = build(path.join(K8S, 'overlays', 'gke-postgres'));
+  const cloudsql = build(path.join(K8S, 'overlays', 'gke-cloudsql'));
+  const container = (rs: Resource[], kind: string, name: string) => get(rs, kind, name).spec.template.spec.containers[0] as Any;
+  const overlayCases: Array<[string, Resource[], (rs: Resource[]) => void, RegExp]> = [
+    ['in-cluster PostgreSQL: the server connects as the superuser', postgres, (rs) => void (container(rs, 'StatefulSet', 'meshtalk-postgres').env.find((e: Any) => e.name === 'POSTGRES_USER').value = 'meshtalk'), /role meshtalk is the superuser/],
+    ['in-cluster PostgreSQL: no init script for the role', postgres, (rs) => void (container(rs, 'StatefulSet', 'meshtalk-postgres').volumeMounts = container(rs, 'StatefulSet', 'meshtalk-postgres').volumeMounts.filter((m: Any) => m.name !== 'init')), /init script/],
+    ['in-cluster PostgreSQL: a role that may create roles', postgres, (rs) => void (get(rs, 'ConfigMap', 'meshtalk-postgres-init').data['init-app-role.sh'] = get(rs, 'ConfigMap', 'meshtalk-postgres-init').data['init-app-role.sh'].replace('NOCREATEROLE', 'CREATEROLE')), /created NOCREATEROLE/],
+    ['in-cluster PostgreSQL: the database pod may reach out', postgres, (rs) => void (get(rs, 'NetworkPolicy', 'meshtalk-postgres-egress').spec.egress = [{ ports: [{ port: 443, protocol: 'TCP' }] }]), /egress port 443 is not one StatefulSet\/meshtalk-postgres needs/],
+    ['Cloud SQL: the token mounted for the proxy', cloudsql, (rs) => void (get(rs, 'Deployment', 'meshtalk-server').spec.template.spec.automountServiceAccountToken = true), /automountServiceAccountToken: false/],
+    ['Cloud SQL: the metadata port open to anywhere', cloudsql, (rs) => void delete get(rs, 'NetworkPolicy', 'meshtalk-server-egress').spec.egress.find((r: Any) => r.ports[0].port === 988).to, /port 988 only to the metadata server 169\.254\.169\.252\/32/],
+    ['Cloud SQL: no way to the instance', cloudsql, (rs) => void (get(rs, 'NetworkPolicy', 'meshtalk-server-egress').spec.egress = get(rs, 'NetworkPolicy', 'meshtalk-server-egress').spec.egress.filter((r: Any) => r.ports[0].port !== 3307)), /its database \(port 3307\)/],
+  ];
+  it.each(overlayCases)('%s', (_name, rendered, mutate, expected) => {
+    const copy = structuredClone(rendered);
     expect(policyProblems(copy, secret)).toEqual([]);
     mutate(copy);
     expect(policyProblems(copy, secret).join('\n')).toMatch(expected);

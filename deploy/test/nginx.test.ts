@@ -72,6 +72,7 @@ describe('nginx.conf in real nginx', () => {
     mkdirSync(path.join(root, 'assets'));
     writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>meshtalk</title><div id="root"></div>');
     writeFileSync(path.join(root, 'assets', 'index-AbC123xy.js'), bigJs);
+    writeFileSync(path.join(root, 'assets', 'index-AbC123xy.js.map'), '{"version":3,"sources":["../src/secret.ts"]}');
 
     // Stand-in server: our own header middleware, a JSON API and Socket.IO.
     const app = express();
@@ -135,6 +136,14 @@ describe('nginx.conf in real nginx', () => {
     const r = await get(`${nginx.url}/assets/missing-123.js`);
     expect(r.status).toBe(404);
     expect(r.headers['cache-control']).toBeUndefined();
+  });
+
+  it('never publishes a source map, even one left in the document root', async () => {
+    for (const p of ['/assets/index-AbC123xy.js.map', '/index.js.map', '/assets/missing.css.map']) {
+      const r = await get(`${nginx.url}${p}`);
+      expect(r.status, p).toBe(404);
+      expect(r.body.toString(), p).not.toContain('sources');
+    }
   });
 
   it('proxies /api with the Host (port kept), the scheme and gzip; the upstream keeps its own Cache-Control', async () => {

@@ -20,7 +20,16 @@ export interface RunningCoturn {
   stop(): Promise<void>;
 }
 
-export function testConf(shipped: string, opts: { port: number; secret: string; dir: string; allowLoopbackPeers: boolean }): string {
+export interface CoturnTestOptions {
+  port: number;
+  secret: string;
+  dir: string;
+  allowLoopbackPeers: boolean;
+  /** Also relay on ::1, so a client can ask for an IPv6 allocation and IPv6 peers (RFC 6156). */
+  ipv6Relay?: boolean;
+}
+
+export function testConf(shipped: string, opts: CoturnTestOptions): string {
   const lines = shipped.split('\n').filter((l) => !/^(cert|pkey|external-ip|tls-listening-port|log-file)=/.test(l));
   let text = lines.join('\n');
   const swap = (from: string, to: string) => {
@@ -34,6 +43,7 @@ export function testConf(shipped: string, opts: { port: number; secret: string; 
     '# --- test overrides ---',
     'listening-ip=127.0.0.1',
     'relay-ip=127.0.0.1',
+    ...(opts.ipv6Relay ? ['relay-ip=::1'] : []),
     'no-tls',
     'no-dtls',
     `pidfile=${opts.dir}/turnserver.pid`,
@@ -48,11 +58,11 @@ export function testConf(shipped: string, opts: { port: number; secret: string; 
   return text;
 }
 
-export async function startCoturn(secret: string, allowLoopbackPeers = true): Promise<RunningCoturn> {
+export async function startCoturn(secret: string, allowLoopbackPeers = true, { ipv6Relay = false } = {}): Promise<RunningCoturn> {
   const dir = mkdtempSync(path.join(tmpdir(), 'meshtalk-coturn-'));
   const port = await freePort();
   const conf = path.join(dir, 'turnserver.conf');
-  writeFileSync(conf, testConf(readFileSync(COTURN_CONF, 'utf8'), { port, secret, dir, allowLoopbackPeers }));
+  writeFileSync(conf, testConf(readFileSync(COTURN_CONF, 'utf8'), { port, secret, dir, allowLoopbackPeers, ipv6Relay }));
   const log: string[] = [];
   const proc = spawn('turnserver', ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
   proc.stdout!.on('data', (c: Buffer) => log.push(c.toString()));

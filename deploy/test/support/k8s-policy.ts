@@ -5,24 +5,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isObj, type Obj, type Resource } from './kustomize';
+import { WORKLOADS, at, find, matches, podLabels, podSpec, type Container } from './k8s-shape';
+import { egressProblems, postgresProblems, tokenProblems } from './k8s-privilege';
 
 const LB_RANGES = ['130.211.0.0/22', '35.191.0.0/16'];
-const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job']);
 const REPO = path.resolve(import.meta.dirname, '../../..');
-
-type Container = Obj & { name: string; ports?: Array<{ name?: string; containerPort: number }> };
-interface PodSpec extends Obj {
-  containers: Container[];
-  initContainers?: Container[];
-  securityContext?: Obj;
-}
-
-const at = (r: Resource) => `${r.kind}/${r.metadata.name}`;
-const podSpec = (r: Resource) => (r as unknown as { spec: { template: { spec: PodSpec } } }).spec.template.spec;
-const podLabels = (r: Resource) => (r as unknown as { spec: { template: { metadata?: { labels?: Record<string, string> } } } }).spec.template.metadata?.labels ?? {};
-const matches = (selector: Record<string, string> | undefined, labels: Record<string, string>) =>
-  !!selector && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
-const find = (rs: Resource[], kind: string, name: string) => rs.find((r) => r.kind === kind && r.metadata.name === name);
 
 function json(value: string | undefined): Obj | null {
   try {
@@ -234,5 +221,8 @@ export function policyProblems(rs: Resource[], secret: Resource): string[] {
     ...referenceProblems(rs, secret),
     ...ingressProblems(rs),
     ...nginxProblems(rs),
+    ...egressProblems(rs),
+    ...tokenProblems(rs),
+    ...postgresProblems(rs),
   ];
 }

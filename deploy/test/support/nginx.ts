@@ -12,6 +12,13 @@ export const REPO = path.resolve(import.meta.dirname, '../../..');
 export const NGINX_CONF = path.join(REPO, 'nginx.conf');
 /** The one line that names the server; tests point it at their own. */
 export const UPSTREAM_LINE = 'server meshtalk-server:3000;';
+/** The last of Google's load-balancer ranges in the `geo` that says whose X-Forwarded-For counts. */
+export const GOOGLE_LB_LINE = '35.191.0.0/16   1;';
+
+export interface NginxOptions {
+  /** A loopback address that stands in for Google's load balancer (added beside its ranges). */
+  googleLb?: string;
+}
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -37,7 +44,7 @@ export interface NginxPrefix {
 }
 
 /** Writes a runnable copy of nginx.conf: upstream → 127.0.0.1:upstreamPort, root → `root`. */
-export async function preparePrefix(upstreamPort: number, root: string): Promise<NginxPrefix> {
+export async function preparePrefix(upstreamPort: number, root: string, options: NginxOptions = {}): Promise<NginxPrefix> {
   const dir = mkdtempSync(path.join(tmpdir(), 'meshtalk-nginx-'));
   const port = await freePort();
   let text = readFileSync(NGINX_CONF, 'utf8');
@@ -45,6 +52,7 @@ export async function preparePrefix(upstreamPort: number, root: string): Promise
   text = replaceOnce(text, UPSTREAM_LINE, `server 127.0.0.1:${upstreamPort};`);
   text = replaceOnce(text, 'listen 8080;', `listen 127.0.0.1:${port};`);
   text = replaceOnce(text, 'root /usr/share/nginx/html;', `root ${root};`);
+  if (options.googleLb) text = replaceOnce(text, GOOGLE_LB_LINE, `${GOOGLE_LB_LINE}\n        ${options.googleLb}/32 1;`);
   // The image runs nginx unprivileged; as root here, keep the workers root too, so they can
   // read the test's private temp directories.
   if (process.getuid?.() === 0) text = `user root;\n${text}`;
@@ -63,6 +71,8 @@ export function nginxTest(prefix: NginxPrefix): { status: number | null; output:
 export interface RunningNginx {
   url: string;
   port: number;
+  /** The master process; its children are the workers. */
+  pid: number;
   stderr: string[];
   stop(): Promise<void>;
 }
@@ -87,8 +97,8 @@ function waitForPort(port: number, proc: ChildProcess, stderr: string[]): Promis
   });
 }
 
-export async function startNginx(upstreamPort: number, root: string): Promise<RunningNginx> {
-  const prefix = await preparePrefix(upstreamPort, root);
+export async function startNginx(upstreamPort: number, root: string, options: NginxOptions = {}): Promise<RunningNginx> {
+  const prefix = await preparePrefix(upstreamPort, root, options);
   const stderr: string[] = [];
   const proc = spawn('nginx', ['-p', prefix.dir, '-c', prefix.conf, '-e', 'stderr', '-g', 'daemon off;'], {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -98,6 +108,7 @@ export async function startNginx(upstreamPort: number, root: string): Promise<Ru
   return {
     url: `http://127.0.0.1:${prefix.port}`,
     port: prefix.port,
+    pid: proc.pid!,
     stderr,
     stop: async () => {
       if (proc.exitCode === null) {
