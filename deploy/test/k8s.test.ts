@@ -173,6 +173,7 @@ describe('the policy checks catch each trap they exist for', () => {
   const base = build(path.join(K8S, 'overlays', 'gke'));
   const secret = readDocs(path.join(K8S, 'base', 'secret.example.yaml'))[0] as Resource;
   // Mutations reach deep into plain objects; the checks under test do the typing.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   type Any = Record<string, any>;
   const get = (rs: Resource[], kind: string, name: string) => rs.find((r) => r.kind === kind && r.metadata.name === name) as unknown as Any;
   const cases: Array<[string, (rs: Resource[]) => void, RegExp]> = [
