@@ -1,7 +1,7 @@
 /**
  * Lint: ESLint's and typescript-eslint's recommended rules (not the type-checked sets, so a run
  * stays a few seconds), React's hook rules for the client, and the layer boundaries of
- * DESIGN.md as `no-restricted-imports`. server/test/lint.test.ts proves each boundary fires on
+ * the README ("How it works") as `no-restricted-imports`. server/test/lint.test.ts proves each boundary fires on
  * a wrong import and that every boundary's folder still exists.
  */
 import js from '@eslint/js';

@@ -1,7 +1,7 @@
 /**
  * k8s/: every manifest parses and validates against the Kubernetes and GKE schemas (unknown
  * fields included), every overlay renders, and the rendered objects keep the rules that make a
- * WebSocket app work on GKE (DESIGN.md, "Deployment").
+ * WebSocket app work on GKE (docs/deploy.md, "What the manifests take care of").
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
