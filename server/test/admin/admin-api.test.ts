@@ -168,5 +168,9 @@ describe('stats reports', () => {
     await expect.poll(() => seen.b).toEqual([{ peerId: ackA.data.self.id, quality: 'poor', lossPct: 7 }]);
     expect(seen.a).toEqual([{ peerId: ackB.data.self.id, quality: 'poor', lossPct: 7 }]);
     expect(seen.c).toEqual([]);
+    // One timeline row per change of the pair, named for what it is: poor, then bad.
+    await a.timeout(3000).emitWithAck('stats:report', { peers: [{ ...peer(ackB.data.self.id), lossPct: 20 }, peer(ackC.data.self.id)] });
+    const linkRows = () => server.ops.flatMap((o) => (o.kind === 'event' && o.type.startsWith('link_') ? [`${o.type}:${String(o.detail.quality)}`] : []));
+    await expect.poll(linkRows).toEqual(['link_poor:poor', 'link_bad:bad']);
   });
 });
