@@ -1,26 +1,11 @@
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS } from './scripts/chromium-args';
 
 /**
  * End-to-end tests in Debian's Chromium with fake media devices. Run them through
  * `npm run test:e2e`, which builds and then runs inside a loopback-only network namespace.
+ * The browser flags are shared with the benchmark (scripts/chromium-args.ts).
  */
-export const CHROMIUM_ARGS = [
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-  '--allow-loopback-in-peer-connection',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-  '--autoplay-policy=no-user-gesture-required',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  // No speakers in CI: pages still play every remote voice, the audio service just discards it.
-  '--mute-audio',
-];
-
 export default defineConfig({
   testDir: 'e2e',
   workers: 1,
@@ -32,7 +17,7 @@ export default defineConfig({
   outputDir: 'test-results',
   use: {
     browserName: 'chromium',
-    launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS },
+    launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...CHROMIUM_ARGS] },
     screenshot: 'only-on-failure',
     trace: 'retain-on-failure',
     locale: 'en-US',

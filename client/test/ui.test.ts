@@ -65,6 +65,13 @@ describe('language', () => {
     expect([ja.join, ja.mute, ja.unmute, ja.shareScreen, ja.stopSharing, ja.leave]).toEqual(['参加', 'ミュート', 'ミュート解除', '画面共有', '共有を停止', '退出']);
   });
 
+  it('says the room is full with the capacity the server sent, and without a number when none came', () => {
+    expect(strings('en').roomFull(12)).toBe('The room is full (12 people). Try again when someone leaves.');
+    expect(strings('ja').roomFull(12)).toContain('12人');
+    expect(strings('en').roomFull(null)).toBe('The room is full. Try again when someone leaves.');
+    expect(strings('ja').roomFull(null)).not.toMatch(/\d/);
+  });
+
   it('translates every string into Japanese', () => {
     const en = strings('en') as Record<string, unknown>;
     const ja = strings('ja') as Record<string, unknown>;

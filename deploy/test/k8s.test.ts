@@ -1,7 +1,7 @@
 /**
  * k8s/: every manifest parses and validates against the Kubernetes and GKE schemas (unknown
  * fields included), every overlay renders, and the rendered objects keep the rules that make a
- * WebSocket app work on GKE (DESIGN.md, "Deployment").
+ * WebSocket app work on GKE (docs/deploy.md, "What the manifests take care of").
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -173,6 +173,7 @@ describe('the policy checks catch each trap they exist for', () => {
   const base = build(path.join(K8S, 'overlays', 'gke'));
   const secret = readDocs(path.join(K8S, 'base', 'secret.example.yaml'))[0] as Resource;
   // Mutations reach deep into plain objects; the checks under test do the typing.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   type Any = Record<string, any>;
   const get = (rs: Resource[], kind: string, name: string) => rs.find((r) => r.kind === kind && r.metadata.name === name) as unknown as Any;
   const cases: Array<[string, (rs: Resource[]) => void, RegExp]> = [

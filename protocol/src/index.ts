@@ -5,18 +5,25 @@
  */
 import { z } from 'zod';
 
-/** Limits that the schemas enforce and that the server sizes its transport for. */
 /** Round-trip time above which a pair counts as slow: listed among the worst, marked in the admin matrix. */
 export const SLOW_RTT_MS = 250;
 
+/**
+ * The largest room the server can be configured for (ROOM_CAPACITY), and the default. A stats
+ * report covers at most MAX_ROOM_CAPACITY − 1 peers; the server holds it to the configured
+ * capacity by accepting only links to current members.
+ */
+export const MAX_ROOM_CAPACITY = 50;
+export const DEFAULT_ROOM_CAPACITY = 10;
+
+/** Limits that the schemas enforce and that the server sizes its transport for. */
 export const LIMITS = {
-  maxParticipants: 10,
   nameMaxChars: 64,
   sdpMaxBytes: 32 * 1024,
   candidateMaxBytes: 1024,
   /** Largest single Socket.IO packet the server accepts (an SDP plus framing). */
   maxPacketBytes: 40 * 1024,
-  statsMaxPeers: 9,
+  statsMaxPeers: MAX_ROOM_CAPACITY - 1,
 } as const;
 
 /** The closed set of error codes an ack can carry. */
@@ -192,7 +199,14 @@ export const PeerStats = z
   .strict();
 export type PeerStats = z.infer<typeof PeerStats>;
 
-export const StatsReport = z.object({ peers: z.array(PeerStats).max(LIMITS.statsMaxPeers) }).strict();
+export const StatsReport = z
+  .object({
+    peers: z
+      .array(PeerStats)
+      .max(LIMITS.statsMaxPeers)
+      .refine((peers) => new Set(peers.map((p) => p.peerId)).size === peers.length, 'each peer appears once'),
+  })
+  .strict();
 export type StatsReport = z.input<typeof StatsReport>;
 
 export type Empty = Record<string, never>;
@@ -200,10 +214,11 @@ export type Empty = Record<string, never>;
 // ---------------------------------------------------------------------------------------------
 // Server → client payloads
 
-export const ParticipantLeft = z.object({
-  id: ParticipantId,
-  reason: z.enum(['left', 'timeout', 'kicked', 'server_shutdown']),
-});
+/** Why a participant left the room: by choice, grace period over, removed, or server going away. */
+export const LeaveReason = z.enum(['left', 'timeout', 'kicked', 'server_shutdown']);
+export type LeaveReason = z.infer<typeof LeaveReason>;
+
+export const ParticipantLeft = z.object({ id: ParticipantId, reason: LeaveReason });
 export type ParticipantLeft = z.infer<typeof ParticipantLeft>;
 
 export const SignalReceive = z.object({
@@ -222,10 +237,14 @@ export type RoomClosed = z.infer<typeof RoomClosed>;
 export const IceRefresh = z.object({ iceServers: z.array(IceServer), iceServersExpireAt: z.number().nullable() });
 export type IceRefresh = z.infer<typeof IceRefresh>;
 
+/** A pair's link quality from its packet loss: above the poor threshold poor, above the bad one bad. */
+export const LinkQualityLevel = z.enum(['good', 'poor', 'bad']);
+export type LinkQualityLevel = z.infer<typeof LinkQualityLevel>;
+
 /** A pair whose packet loss crossed a threshold, sent to the two participants of that pair. */
 export const LinkQuality = z.object({
   peerId: ParticipantId,
-  quality: z.enum(['good', 'poor', 'bad']),
+  quality: LinkQualityLevel,
   lossPct: z.number().nullable(),
 });
 export type LinkQuality = z.infer<typeof LinkQuality>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DisplayName, JoinRequest, LIMITS, SignalRequest, StatsReport } from '../src/index';
+import { DisplayName, JoinRequest, LIMITS, MAX_ROOM_CAPACITY, SignalRequest, StatsReport } from '../src/index';
 
 describe('[V1] display names', () => {
   it('normalizes to NFC and trims', () => {
@@ -46,10 +46,13 @@ describe('join and stats', () => {
   it('refuses a malformed resume token', () => {
     expect(JoinRequest.safeParse({ name: 'a', participantId: '0f0f0f0f-0f0f-4f0f-8f0f-0f0f0f0f0f0f', resumeToken: 'short' }).success).toBe(false);
   });
-  it('bounds a stats report to nine peers and sane numbers', () => {
+  it('bounds a stats report to the largest room less oneself, each peer once, and sane numbers', () => {
     const peer = { peerId: '0f0f0f0f-0f0f-4f0f-8f0f-0f0f0f0f0f0f', state: 'connected', connectMs: 120, iceRestarts: 0, iceRestartsRecovered: 0, candidateType: 'host', rttMs: 1, jitterMs: 0, lossPct: 0, inKbps: 30, outKbps: 30 };
+    const peers = (n: number) => Array.from({ length: n }, (_, i) => ({ ...peer, peerId: `0f0f0f0f-0f0f-4f0f-8f0f-${String(i).padStart(12, '0')}` }));
     expect(StatsReport.safeParse({ peers: [peer] }).success).toBe(true);
-    expect(StatsReport.safeParse({ peers: Array(10).fill(peer) }).success).toBe(false);
+    expect(StatsReport.safeParse({ peers: peers(MAX_ROOM_CAPACITY - 1) }).success).toBe(true);
+    expect(StatsReport.safeParse({ peers: peers(MAX_ROOM_CAPACITY) }).success).toBe(false);
+    expect(StatsReport.safeParse({ peers: [peer, peer] }).success).toBe(false);
     expect(StatsReport.safeParse({ peers: [{ ...peer, lossPct: 101 }] }).success).toBe(false);
     expect(StatsReport.safeParse({ peers: [{ ...peer, rttMs: Number.NaN }] }).success).toBe(false);
   });

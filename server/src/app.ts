@@ -12,9 +12,11 @@ import type { Logger } from 'pino';
 import { LIMITS } from '@meshtalk/protocol';
 import type { Config } from './config';
 import { Room } from './room/Room';
-import { attachSignaling, type IceGrant, type MeshServer, type Signaling } from './signaling/attach';
+import { attachSignaling, createNotifier, type MeshServer, type Signaling } from './signaling/attach';
 import { createAdminSide, type AdminSide } from './admin/index';
+import { createMetrics, type Metrics } from './admin/metrics';
 import type { Store, WriteOp } from './store/types';
+import { iceFromConfig, type IceFor } from './turn/credentials';
 import { securityHeaders } from './http/security';
 
 export interface AppDeps {
@@ -26,7 +28,11 @@ export interface AppDeps {
   /** Absolute path of the built client, served as a single-page app when present. */
   clientDist?: string;
   now?: () => number;
-  iceFor?: (participantId: string, now: number) => IceGrant;
+  iceFor?: IceFor;
+  /** The Prometheus metrics, made by the composition root; a fresh set when absent (tests). */
+  metrics?: Metrics;
+  /** How often the health monitor decides pair attempts (default admin HEALTH_TICK_MS). */
+  healthTickMs?: number;
   /** Rows waiting in the write queue, for metrics and the admin page. */
   queueDepth?: () => number;
   /** Token for /admin, /api/admin and /metrics; null turns the admin surface off. */
@@ -61,8 +67,19 @@ export function createApp(deps: AppDeps): App {
   const { config, store, logger } = deps;
   const now = deps.now ?? Date.now;
   const room = new Room({ capacity: config.ROOM_CAPACITY, newId: randomUUID, newToken });
-  // Assigned below, once Socket.IO exists; warnings only flow after clients connect.
-  let io: MeshServer | undefined;
+  // Socket.IO first, attached to the HTTP server below, so everything after can address participants.
+  const io: MeshServer = new Server({
+    maxHttpBufferSize: LIMITS.maxPacketBytes,
+    serveClient: false,
+    // Cross-site WebSocket hijacking: a foreign page cannot open a socket to us.
+    allowRequest: (req, callback) => {
+      const ok = originAllowed(req, config.ALLOWED_ORIGINS);
+      if (!ok) logger.warn({ origin: req.headers.origin }, 'socket refused: origin not allowed');
+      callback(ok ? null : 'origin not allowed', ok);
+    },
+    // Socket.IO's default heartbeat (25 s + 20 s): a busy browser tab must not be taken for a
+    // dead one. A closed connection is noticed at once anyway; the heartbeat is for silent ones.
+  });
   const admin = createAdminSide({
     room,
     store,
@@ -71,10 +88,9 @@ export function createApp(deps: AppDeps): App {
     now,
     queueDepth: deps.queueDepth ?? (() => 0),
     thresholds: { poorPct: config.LOSS_POOR_PCT, badPct: config.LOSS_BAD_PCT },
-    warn: (participantId, payload) => {
-      const conn = room.connOf(participantId);
-      if (conn) io?.to(conn).emit('link:quality', payload);
-    },
+    metrics: deps.metrics ?? createMetrics(),
+    notify: createNotifier(io, room),
+    healthTickMs: deps.healthTickMs,
   });
 
   const app = express();
@@ -133,20 +149,8 @@ export function createApp(deps: AppDeps): App {
   // Must exceed keepAliveTimeout, or Node closes idle sockets the load balancer still uses.
   httpServer.headersTimeout = config.KEEP_ALIVE_TIMEOUT_MS + 5_000;
 
-  io = new Server(httpServer, {
-    maxHttpBufferSize: LIMITS.maxPacketBytes,
-    serveClient: false,
-    // Cross-site WebSocket hijacking: a foreign page cannot open a socket to us.
-    allowRequest: (req, callback) => {
-      const ok = originAllowed(req, config.ALLOWED_ORIGINS);
-      if (!ok) logger.warn({ origin: req.headers.origin }, 'socket refused: origin not allowed');
-      callback(ok ? null : 'origin not allowed', ok);
-    },
-    // Socket.IO's default heartbeat (25 s + 20 s): a busy browser tab must not be taken for a
-    // dead one. A closed connection is noticed at once anyway; the heartbeat is for silent ones.
-  });
+  io.attach(httpServer);
 
-  const stun: IceGrant = { iceServers: config.STUN_URLS?.length ? [{ urls: config.STUN_URLS }] : [], expiresAt: null };
   const signaling = attachSignaling({
     io,
     room,
@@ -156,8 +160,9 @@ export function createApp(deps: AppDeps): App {
     newId: randomUUID,
     graceMs: config.GRACE_MS,
     rateLimit: { burst: config.RATE_LIMIT_BURST, perSec: config.RATE_LIMIT_PER_SEC },
-    iceFor: deps.iceFor ?? (() => stun),
+    iceFor: deps.iceFor ?? iceFromConfig(config),
     observer: admin.observer,
+    periodic: admin.periodic,
   });
 
   return { httpServer, io, room, signaling, admin, ready };

@@ -3,6 +3,7 @@
  * itself: the composition root hands it the environment, tests hand it a plain object.
  */
 import { z } from 'zod';
+import { DEFAULT_ROOM_CAPACITY, MAX_ROOM_CAPACITY } from '@meshtalk/protocol';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const list = z
@@ -31,7 +32,8 @@ const ConfigSchema = z.object({
   /** Where the built client lives (served as a single-page app). */
   CLIENT_DIST: z.string().min(1).default('client/dist'),
   MIGRATIONS_DIR: z.string().min(1).optional(),
-  ROOM_CAPACITY: int(1, 50).default(10),
+  /** How many may be in the room; the protocol's stats reports are sized for MAX_ROOM_CAPACITY. */
+  ROOM_CAPACITY: int(1, MAX_ROOM_CAPACITY).default(DEFAULT_ROOM_CAPACITY),
   /** How long a dropped participant keeps its slot, ms. */
   GRACE_MS: int(0, 10 * 60_000).default(20_000),
   /** Origins allowed to open a socket; unset → same origin only. */

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { loadConfig } from './config';
 import { createApp } from './app';
+import { createMetrics } from './admin/metrics';
 import { openStore } from './store/index';
 import { WriteQueue } from './store/WriteQueue';
 import { iceFromConfig } from './turn/credentials';
@@ -24,13 +25,13 @@ async function main(): Promise<void> {
   const logger = pino({ level: config.LOG_LEVEL, base: { service: 'meshtalk' }, redact: ['config.DATABASE_URL', 'config.ADMIN_TOKEN', 'config.TURN_SECRET'] });
 
   // Works from both server/src/main.ts and the bundled server/dist/main.js.
-  const migrationsDir = config.MIGRATIONS_DIR ?? here('../../db/migrations');
   const clientDist = config.CLIENT_DIST === 'client/dist' ? here('../../client/dist') : config.CLIENT_DIST;
 
   const store = await openStore({
     databaseUrl: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
-    migrationsDir,
+    // Unset: the store finds the repository's db/migrations itself (store/README.md).
+    migrationsDir: config.MIGRATIONS_DIR,
     onPoolError: (err) => logger.warn({ err: err.message }, 'database connection lost; the pool replaces it'),
   });
   const applied = await store.migrate();
@@ -41,14 +42,14 @@ async function main(): Promise<void> {
   // In development an admin token is made up and printed; in production none means no admin surface.
   const adminToken = config.ADMIN_TOKEN ?? (config.NODE_ENV === 'production' ? null : randomBytes(18).toString('base64url'));
 
-  let onRetry = (_attempt: number) => {};
+  const metrics = createMetrics();
   const queue = new WriteQueue(store, {
     onRetry: (err: unknown, attempt: number, delayMs: number) => {
       logger.warn({ err: err instanceof Error ? err.message : String(err), attempt, delayMs, depth: queue.depth }, 'database write failed; retrying');
-      onRetry(attempt);
+      metrics.queueRetries.inc();
     },
   });
-  const { httpServer, io, signaling, admin } = createApp({
+  const { httpServer, io, signaling } = createApp({
     config,
     store,
     enqueue: (op) => queue.enqueue(op),
@@ -57,8 +58,8 @@ async function main(): Promise<void> {
     clientDist,
     adminToken,
     iceFor: iceFromConfig(config),
+    metrics,
   });
-  onRetry = () => admin.metrics.queueRetries.inc();
 
   await new Promise<void>((resolve, reject) => {
     const refused = (err: NodeJS.ErrnoException) =>
@@ -93,7 +94,6 @@ async function main(): Promise<void> {
     force.unref();
     httpServer.close();
     signaling.shutdown();
-    admin.stop();
     await new Promise<void>((resolve) => io.close(() => resolve()));
     const drained = await queue.flush(config.SHUTDOWN_TIMEOUT_MS);
     if (!drained) logger.error({ depth: queue.depth }, 'database unreachable at shutdown; queued rows are lost');

@@ -1,74 +1,20 @@
-/** The admin API's responses, as the page reads them, and a fetch that carries the token. */
+/**
+ * The admin API as the page reads it: the response shapes are the protocol's
+ * (@meshtalk/protocol/admin), parsed with zod on arrival; a fetch that carries the token.
+ */
+import type { z } from 'zod';
 
-export interface LivePair {
-  a: string;
-  b: string;
-  state: string;
-  rttMs: number | null;
-  jitterMs: number | null;
-  lossPct: number | null;
-  candidateType: string | null;
-  connectMs: number | null;
-}
-
-export interface Rate {
-  attempted: number;
-  succeeded: number;
-  rate: number | null;
-}
-
-export interface Sample {
-  at: number;
-  participants: number;
-  successRate: number | null;
-  avgRttMs: number | null;
-  p95RttMs: number | null;
-}
-
-export interface Live {
-  now: number;
-  sessionId: string | null;
-  participants: { id: string; name: string; joinedAt: number; muted: boolean; connected: boolean; presenting: boolean }[];
-  health: {
-    pairs: LivePair[];
-    worstPairs: LivePair[];
-    success: Rate;
-    successByCandidate: Record<string, Rate>;
-    rtt: { avgMs: number | null; p95Ms: number | null };
-    jitter: { avgMs: number | null; p95Ms: number | null };
-    loss: { avgPct: number | null; p95Pct: number | null };
-    iceRestarts: { total: number; recovered: number };
-    pairsByState: Record<string, number>;
-  };
-  queueDepth: number;
-  samples: Sample[];
-}
-
-export interface SessionSummary {
-  id: string;
-  status: string;
-  startedAt: number;
-  endedAt: number | null;
-  endReason: string | null;
-  durationMs: number;
-  peakParticipants: number;
-  pairsAttempted: number;
-  successRate: number | null;
-  avgRttMs: number | null;
-}
-
-export interface SessionDetail {
-  participants: { participantId: string; name: string; joinedAt: number; leftAt: number | null; leaveReason: string | null }[];
-  events: { id: string; seq: number; type: string; at: number; name: string | null; participantId: string | null; detail: Record<string, unknown> }[];
-}
+export type { LiveResponse as Live, PairView as LivePair, SessionDetail, SessionSummary } from '@meshtalk/protocol/admin';
 
 export class Unauthorized extends Error {}
 
-export async function adminFetch<T>(path: string, token: string): Promise<T> {
+export async function adminFetch<S extends z.ZodType>(path: string, token: string, schema: S): Promise<z.output<S>> {
   const res = await fetch(path, { headers: { authorization: `Bearer ${token}` }, cache: 'no-store' });
   if (res.status === 401 || res.status === 429) throw new Unauthorized(res.status === 429 ? 'Too many wrong tokens; wait a few minutes.' : 'That token is not valid.');
   if (!res.ok) throw new Error(`The server answered ${res.status}.`);
-  return (await res.json()) as T;
+  const parsed = schema.safeParse(await res.json());
+  if (!parsed.success) throw new Error('The server answered in a shape this page does not know; reload it.');
+  return parsed.data;
 }
 
 /** The token arrives in the URL fragment (never sent to the server) and is kept for the tab. */

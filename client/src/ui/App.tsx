@@ -14,7 +14,7 @@ export function App({ makeCall }: { makeCall: () => Call }) {
   }
   const message =
     snap.status === 'room-full'
-      ? t.roomFull
+      ? t.roomFull(null)
       : snap.status === 'replaced'
         ? t.replaced
         : snap.status === 'left'

@@ -20,7 +20,8 @@ const en = {
   copyLink: 'Copy link',
   linkCopied: 'Link copied',
   reconnecting: 'Reconnecting… Your audio keeps flowing meanwhile.',
-  roomFull: 'The room is full (10 people). Try again when someone leaves.',
+  /** The capacity comes from the server's `room_full` answer; null when it is not known. */
+  roomFull: (capacity: number | null) => `The room is full${capacity === null ? '' : ` (${capacity} people)`}. Try again when someone leaves.`,
   replaced: 'You joined from another tab or window, so this one left the call.',
   left: 'You left the call.',
   you: 'you',
@@ -63,7 +64,7 @@ const ja: Strings = {
   copyLink: 'リンクをコピー',
   linkCopied: 'コピーしました',
   reconnecting: '再接続しています… 音声はそのまま届いています。',
-  roomFull: 'ルームが満員です（10人）。誰かが退出してからもう一度お試しください。',
+  roomFull: (capacity: number | null) => `ルームが満員です${capacity === null ? '' : `（${capacity}人）`}。誰かが退出してからもう一度お試しください。`,
   replaced: '別のタブやウィンドウで参加したため、こちらは退出しました。',
   left: '通話から退出しました。',
   you: 'あなた',

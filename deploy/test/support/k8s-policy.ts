@@ -1,5 +1,5 @@
 /**
- * The deployment rules of DESIGN.md ("Deployment"), checked on rendered manifests. Each
+ * The deployment rules (docs/deploy.md, "What the manifests take care of"), checked on rendered manifests. Each
  * function returns human-readable problems; an empty list means the rule holds.
  */
 import { readFileSync } from 'node:fs';

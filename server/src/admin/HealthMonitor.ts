@@ -1,9 +1,12 @@
 /**
  * Live connection health of the current session, built from the room's events and the
  * participants' stats reports. It keeps no timers and does no I/O: callers pass the time, and
- * get back what to persist and whom to warn.
+ * get back what to persist and whom to warn. Only `onRoomEvent`, `onReport` and `tick` change
+ * it; `live` and `pair` are pure reads, so an admin poll or a /metrics scrape changes nothing.
+ * Attempts are decided by `tick` alone, which one timer runs (admin/index.ts `periodic`).
  */
-import { SLOW_RTT_MS, type LinkQuality, type PeerStats } from '@meshtalk/protocol';
+import { SLOW_RTT_MS, type LinkQuality, type LinkQualityLevel, type PeerStats } from '@meshtalk/protocol';
+import type { LiveHealth, PairView } from '@meshtalk/protocol/admin';
 import type { RoomEvent } from '../room/Room';
 import {
   decide,
@@ -15,10 +18,7 @@ import {
   successRate,
   successRateByCandidate,
   type DirectedReport,
-  type LinkQualityLevel,
   type PairAttempt,
-  type PairView,
-  type SuccessRate,
 } from './aggregate';
 
 export interface QualityThresholds {
@@ -32,18 +32,6 @@ export type HealthEffect =
   | { type: 'outcome'; attempt: PairAttempt }
   | { type: 'report'; from: string; report: DirectedReport }
   | { type: 'ice_restart'; from: string; peerId: string; recovered: boolean };
-
-export interface LiveHealth {
-  pairs: PairView[];
-  worstPairs: PairView[];
-  success: SuccessRate;
-  successByCandidate: Record<string, SuccessRate>;
-  rtt: { avgMs: number | null; p95Ms: number | null };
-  jitter: { avgMs: number | null; p95Ms: number | null };
-  loss: { avgPct: number | null; p95Pct: number | null };
-  iceRestarts: { total: number; recovered: number };
-  pairsByState: Record<string, number>;
-}
 
 /** How often an unchanged directed link is written to connection_reports. */
 const PERSIST_EVERY_MS = 30_000;
@@ -82,7 +70,7 @@ export class HealthMonitor {
       }
       for (const key of [...this.#reports.keys()]) if (key.startsWith(`${id}>`) || key.endsWith(`>${id}`)) this.#reports.delete(key);
       for (const key of [...this.#quality.keys()]) if (key.includes(id)) this.#quality.delete(key);
-    } else if (event.type === 'session_phase' && event.phase === 'ended') {
+    } else if (event.type === 'session_status' && event.status === 'ended') {
       this.#decided.length = 0;
       this.#lastPersisted.clear();
     }
@@ -113,7 +101,6 @@ export class HealthMonitor {
       }
       effects.push(...this.#qualityChange(from, peer.peerId));
     }
-    effects.push(...this.tick(now));
     return effects;
   }
 
@@ -131,16 +118,20 @@ export class HealthMonitor {
     return effects;
   }
 
+  /** The current view of the pair {a, b}, from what its two ends last reported. */
+  pair(a: string, b: string): PairView {
+    const [x, y] = a < b ? [a, b] : [b, a];
+    return pairView(x, y, this.#reports.get(`${x}>${y}`), this.#reports.get(`${y}>${x}`));
+  }
+
+  /**
+   * The health as of `now`. Attempts whose window has passed count with the outcome `tick` will
+   * give them, so the figures are right between ticks; nothing is decided here.
+   */
   live(now: number): LiveHealth {
-    this.tick(now);
     const pairs: PairView[] = [];
     for (let i = 0; i < this.#present.length; i++) {
-      for (let j = i + 1; j < this.#present.length; j++) {
-        const a = this.#present[i]!;
-        const b = this.#present[j]!;
-        const [x, y] = a < b ? [a, b] : [b, a];
-        pairs.push(pairView(x, y, this.#reports.get(`${x}>${y}`), this.#reports.get(`${y}>${x}`)));
-      }
+      for (let j = i + 1; j < this.#present.length; j++) pairs.push(this.pair(this.#present[i]!, this.#present[j]!));
     }
     const nums = (pick: (p: PairView) => number | null) => pairs.map(pick).filter((v): v is number => v !== null);
     const stat = (vs: number[]) => ({ avg: mean(vs), p95: percentile(vs, 95) });
@@ -151,6 +142,10 @@ export class HealthMonitor {
     // Worth an admin's look: not connected, losing packets, or slow. Healthy pairs are not "worst".
     const troubled = (p: PairView) => p.state !== 'connected' || (p.lossPct ?? 0) > this.#thresholds.poorPct || (p.rttMs ?? 0) > SLOW_RTT_MS;
     const attempts = [...this.#decided];
+    for (const x of this.#attempts.values()) {
+      const outcome = decide(x, now);
+      if (outcome) attempts.push({ ...x, outcome });
+    }
     let total = 0;
     let recovered = 0;
     for (const r of this.#reports.values()) {
@@ -175,8 +170,8 @@ export class HealthMonitor {
   /** Tells both ends of a pair when its quality level changes. */
   #qualityChange(a: string, b: string): HealthEffect[] {
     const key = pairKey(a, b);
-    const [x, y] = a < b ? [a, b] : [b, a];
-    const view = pairView(x, y, this.#reports.get(`${x}>${y}`), this.#reports.get(`${y}>${x}`));
+    const view = this.pair(a, b);
+    const [x, y] = [view.a, view.b];
     const level = qualityOf(view.lossPct, this.#thresholds);
     if ((this.#quality.get(key) ?? 'good') === level) return [];
     this.#quality.set(key, level);

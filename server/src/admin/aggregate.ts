@@ -2,10 +2,10 @@
  * Pure math over connection reports. In a mesh a call fails per pair (A hears B, B cannot hear
  * C), so the unit of health is the unordered pair {a, b}, seen from both ends.
  */
-import type { CandidateType, PeerConnectionState, PeerStats } from '@meshtalk/protocol';
+import type { CandidateType, LinkQualityLevel, PeerConnectionState, PeerStats } from '@meshtalk/protocol';
+import { CONNECT_WINDOW_MS, type PairView, type SuccessRate } from '@meshtalk/protocol/admin';
 
-/** A pair counts as a success when it reached `connected` within this long of being attempted. */
-export const SUCCESS_WITHIN_MS = 10_000;
+export type { PairView, SuccessRate };
 
 /** p in [0, 100]; nearest-rank on the sorted values; null for no values. */
 export function percentile(values: readonly number[], p: number): number | null {
@@ -50,17 +50,6 @@ export interface PairAttempt {
   outcome: 'success' | 'failure' | null;
 }
 
-export interface PairView {
-  a: string;
-  b: string;
-  state: PeerConnectionState;
-  rttMs: number | null;
-  jitterMs: number | null;
-  lossPct: number | null;
-  candidateType: CandidateType | null;
-  connectMs: number | null;
-}
-
 /** Joins the two directed reports of a pair into one view. */
 export function pairView(a: string, b: string, ab: DirectedReport | undefined, ba: DirectedReport | undefined): PairView {
   const both = [ab, ba].filter((r): r is DirectedReport => r !== undefined);
@@ -78,15 +67,8 @@ export function pairView(a: string, b: string, ab: DirectedReport | undefined, b
   };
 }
 
-export interface SuccessRate {
-  attempted: number;
-  succeeded: number;
-  /** succeeded / attempted, or null before any attempt was decided. */
-  rate: number | null;
-}
-
 /**
- * Success rate over decided attempts: a pair that reached connected within SUCCESS_WITHIN_MS
+ * Success rate over decided attempts: a pair that reached connected within CONNECT_WINDOW_MS
  * succeeded; one still unconnected after it failed. Undecided pairs (younger than the window)
  * are not counted yet.
  */
@@ -108,11 +90,9 @@ export function successRateByCandidate(attempts: readonly PairAttempt[]): Record
 /** Decides an attempt's outcome at time `now`, if it can be decided. */
 export function decide(x: PairAttempt, now: number): PairAttempt['outcome'] {
   if (x.outcome) return x.outcome;
-  if (x.connectedAt !== null) return x.connectedAt - x.attemptedAt <= SUCCESS_WITHIN_MS ? 'success' : 'failure';
-  return now - x.attemptedAt > SUCCESS_WITHIN_MS ? 'failure' : null;
+  if (x.connectedAt !== null) return x.connectedAt - x.attemptedAt <= CONNECT_WINDOW_MS ? 'success' : 'failure';
+  return now - x.attemptedAt > CONNECT_WINDOW_MS ? 'failure' : null;
 }
-
-export type LinkQualityLevel = 'good' | 'poor' | 'bad';
 
 /** Loss above `poorPct` is poor, above `badPct` bad. */
 export function qualityOf(lossPct: number | null, thresholds: { poorPct: number; badPct: number }): LinkQualityLevel {

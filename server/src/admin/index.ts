@@ -1,16 +1,22 @@
 /**
  * Connection health for admins and participants: feeds the HealthMonitor from the signaling
  * adapter, persists outcomes and reports through the write queue, warns the two ends of a lossy
- * pair, keeps the Prometheus metrics and a rolling sample of live figures.
+ * pair, counts in the Prometheus metrics and keeps a rolling sample of live figures. It owns no
+ * timer: `periodic` lists what the signaling timers run (the health tick, the sampler).
  */
 import type { Express } from 'express';
-import { ClientRequests, type LinkQuality } from '@meshtalk/protocol';
+import { ClientRequests } from '@meshtalk/protocol';
 import type { Room } from '../room/Room';
-import type { SignalingObserver } from '../signaling/attach';
-import type { Store, WriteOp } from '../store/types';
+import type { Notify, Periodic, SignalingObserver } from '../signaling/attach';
+import { eventOp, type SessionEventType, type Store, type WriteOp } from '../store/types';
 import { HealthMonitor, type HealthEffect, type QualityThresholds } from './HealthMonitor';
-import { createMetrics, type Metrics } from './metrics';
+import type { Metrics } from './metrics';
 import { Samples, mountAdmin } from './routes';
+
+/** How often undecided pair attempts are checked against the connect window. */
+export const HEALTH_TICK_MS = 1_000;
+/** How often a point is added to the live charts. */
+export const SAMPLE_EVERY_MS = 15_000;
 
 export interface AdminSideDeps {
   room: Room;
@@ -20,42 +26,43 @@ export interface AdminSideDeps {
   now: () => number;
   queueDepth: () => number;
   thresholds: QualityThresholds;
-  /** Sends a link-quality warning to a participant. */
-  warn: (participantId: string, payload: LinkQuality) => void;
-  sampleEveryMs?: number;
+  metrics: Metrics;
+  /** Sends link-quality warnings to participants. */
+  notify: Notify;
+  healthTickMs?: number | undefined;
+  sampleEveryMs?: number | undefined;
 }
 
 export interface AdminSide {
   observer: SignalingObserver;
-  metrics: Metrics;
   health: HealthMonitor;
+  /** The admin side's timed work, for the signaling timers to run. */
+  periodic: Periodic[];
   /** Mounts /api/admin and /metrics behind the token. */
   mount(app: Express, token: string): void;
-  stop(): void;
 }
 
 export function createAdminSide(deps: AdminSideDeps): AdminSide {
-  const { room, now } = deps;
+  const { room, now, metrics } = deps;
   const health = new HealthMonitor(deps.thresholds);
   const samples = new Samples();
-  const metrics = createMetrics({
-    participants: () => room.size,
-    pairsByState: () => health.live(now()).pairsByState,
-    queueDepth: deps.queueDepth,
-  });
+  metrics.watch({ participants: () => room.size, pairsByState: () => health.live(now()).pairsByState, queueDepth: deps.queueDepth });
 
-  const event = (type: Extract<WriteOp, { kind: 'event' }>['type'], participantId: string | null, detail: Record<string, unknown>) => {
+  const event = (type: SessionEventType, participantId: string | null, detail: Record<string, unknown>) => {
     const sessionId = room.sessionId;
-    if (sessionId) deps.enqueue({ kind: 'event', id: deps.newId(), sessionId, type, participantId, at: new Date(now()), detail });
+    if (sessionId) deps.enqueue(eventOp(deps.newId, sessionId, type, participantId, new Date(now()), detail));
   };
 
   const handle = (effects: HealthEffect[]) => {
     for (const e of effects) {
       switch (e.type) {
-        case 'quality':
-          deps.warn(e.to, e.payload);
-          if (e.payload.quality !== 'good' && e.to < e.payload.peerId) event('link_poor', e.to, { peerId: e.payload.peerId, quality: e.payload.quality, lossPct: e.payload.lossPct });
+        case 'quality': {
+          const { peerId, quality, lossPct } = e.payload;
+          deps.notify(e.to, 'link:quality', e.payload);
+          // One row per pair and change, written from the end with the smaller id.
+          if (quality !== 'good' && e.to < peerId) event(quality === 'bad' ? 'link_bad' : 'link_poor', e.to, { peerId, quality, lossPct });
           break;
+        }
         case 'outcome': {
           const x = e.attempt;
           metrics.connectionAttempts.inc();
@@ -68,12 +75,12 @@ export function createAdminSide(deps: AdminSideDeps): AdminSide {
             b: x.b,
             connectMs: x.connectMs,
             candidateType: x.candidateType,
-            rttMs: health.live(now()).pairs.find((p) => p.a === x.a && p.b === x.b)?.rttMs ?? null,
+            rttMs: health.pair(x.a, x.b).rttMs,
           });
           break;
         }
         case 'report': {
-          const r = e.report;
+          const { from: _from, at, peerId, ...r } = e.report;
           if (r.rttMs !== null) metrics.rtt.observe(r.rttMs / 1000);
           const sessionId = room.sessionId;
           if (!sessionId) break;
@@ -82,8 +89,8 @@ export function createAdminSide(deps: AdminSideDeps): AdminSide {
             id: deps.newId(),
             sessionId,
             fromId: e.from,
-            toId: r.peerId,
-            at: new Date(r.at),
+            toId: peerId,
+            at: new Date(at),
             state: r.state,
             connectMs: r.connectMs,
             candidateType: r.candidateType,
@@ -103,16 +110,17 @@ export function createAdminSide(deps: AdminSideDeps): AdminSide {
     }
   };
 
-  const sampler = setInterval(() => {
-    handle(health.tick(now()));
+  const sample = () => {
     const live = health.live(now());
     samples.add({ at: now(), participants: room.size, successRate: live.success.rate, avgRttMs: live.rtt.avgMs, p95RttMs: live.rtt.p95Ms });
-  }, deps.sampleEveryMs ?? 15_000);
-  sampler.unref();
+  };
 
   return {
-    metrics,
     health,
+    periodic: [
+      { everyMs: deps.healthTickMs ?? HEALTH_TICK_MS, run: () => handle(health.tick(now())) },
+      { everyMs: deps.sampleEveryMs ?? SAMPLE_EVERY_MS, run: sample },
+    ],
     observer: {
       rejected(name, code) {
         // Only known event names become labels: anything else would let a client grow the series without bound.
@@ -123,9 +131,6 @@ export function createAdminSide(deps: AdminSideDeps): AdminSide {
     },
     mount(app, token) {
       mountAdmin(app, { token, room, health, store: deps.store, metrics, queueDepth: deps.queueDepth, now }, samples);
-    },
-    stop() {
-      clearInterval(sampler);
     },
   };
 }

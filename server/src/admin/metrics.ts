@@ -1,5 +1,10 @@
-/** Prometheus exposition (prom-client): process defaults plus the room's own figures. */
+/**
+ * Prometheus exposition (prom-client): process defaults plus the room's own figures. The
+ * composition root creates the metrics (the write queue's retries count from there); the app
+ * adds the gauges that read the room once it exists (`watch`).
+ */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { CONNECT_WINDOW_TEXT } from '@meshtalk/protocol/admin';
 
 export interface MetricsSources {
   participants: () => number;
@@ -7,11 +12,8 @@ export interface MetricsSources {
   queueDepth: () => number;
 }
 
-export function createMetrics(sources: MetricsSources) {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-  const registers = [registry];
-
+/** The gauges read at scrape time from whatever the sources say then. */
+function watch(registers: Registry[], sources: MetricsSources): void {
   new Gauge({
     name: 'meshtalk_participants',
     help: 'Participants in the room, including those in their reconnect grace period',
@@ -38,11 +40,24 @@ export function createMetrics(sources: MetricsSources) {
       this.set(sources.queueDepth());
     },
   });
+}
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  let watching = false;
   return {
     registry,
+    /** Adds the room's gauges; once per registry. */
+    watch(sources: MetricsSources): void {
+      if (watching) throw new Error('metrics: watch() was already called');
+      watching = true;
+      watch(registers, sources);
+    },
     connectionAttempts: new Counter({ name: 'meshtalk_connection_attempts_total', help: 'Peer pairs whose outcome was decided', registers }),
-    connectionSuccesses: new Counter({ name: 'meshtalk_connection_successes_total', help: 'Pairs connected within 10 s', labelNames: ['candidate_type'] as const, registers }),
-    connectionFailures: new Counter({ name: 'meshtalk_connection_failures_total', help: 'Pairs not connected within 10 s', registers }),
+    connectionSuccesses: new Counter({ name: 'meshtalk_connection_successes_total', help: `Pairs connected within ${CONNECT_WINDOW_TEXT}`, labelNames: ['candidate_type'] as const, registers }),
+    connectionFailures: new Counter({ name: 'meshtalk_connection_failures_total', help: `Pairs not connected within ${CONNECT_WINDOW_TEXT}`, registers }),
     iceRestarts: new Counter({ name: 'meshtalk_ice_restarts_total', help: 'ICE restarts reported by clients', labelNames: ['recovered'] as const, registers }),
     timeToConnect: new Histogram({
       name: 'meshtalk_time_to_connect_seconds',

@@ -3,8 +3,9 @@
  * token. The /admin page itself is part of the client and reads these endpoints.
  */
 import type { Express, Request, Response } from 'express';
+import type { LiveResponse, Sample, SessionDetail, SessionSummary, SessionsResponse } from '@meshtalk/protocol/admin';
 import type { Room } from '../room/Room';
-import type { Store } from '../store/types';
+import type { SessionSummaryRow, Store } from '../store/types';
 import { adminGuard } from './auth';
 import type { HealthMonitor } from './HealthMonitor';
 import type { Metrics } from './metrics';
@@ -18,14 +19,6 @@ export interface AdminDeps {
   queueDepth: () => number;
   now: () => number;
   throttle?: { maxFailures: number; windowMs: number };
-}
-
-export interface Sample {
-  at: number;
-  participants: number;
-  successRate: number | null;
-  avgRttMs: number | null;
-  p95RttMs: number | null;
 }
 
 /** The last hour of live figures, one sample per `everyMs`, for the admin charts. */
@@ -42,6 +35,23 @@ export class Samples {
   list(): readonly Sample[] {
     return this.#items;
   }
+}
+
+/** A stored session with its counted outcomes, as the admin API shows it. */
+export function sessionSummary(s: SessionSummaryRow, now: number): SessionSummary {
+  const decided = s.succeeded + s.failed;
+  return {
+    id: s.id,
+    status: s.status,
+    startedAt: s.createdAt.getTime(),
+    endedAt: s.endedAt?.getTime() ?? null,
+    endReason: s.endReason,
+    durationMs: (s.endedAt?.getTime() ?? now) - s.createdAt.getTime(),
+    peakParticipants: s.peakParticipants,
+    pairsAttempted: decided,
+    successRate: decided ? s.succeeded / decided : null,
+    avgRttMs: s.avgRttMs,
+  };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -61,42 +71,23 @@ export function mountAdmin(app: Express, deps: AdminDeps, samples: Samples): voi
 
   app.get('/api/admin/live', (_req, res) => {
     const screen = deps.room.screen();
-    res.json({
+    const body: LiveResponse = {
       now: deps.now(),
       sessionId: deps.room.sessionId,
       participants: deps.room.participants().map((p) => ({ ...p, presenting: screen?.holderId === p.id })),
       health: deps.health.live(deps.now()),
       queueDepth: deps.queueDepth(),
-      samples: samples.list(),
-    });
+      samples: [...samples.list()],
+    };
+    res.json(body);
   });
 
   app.get('/api/admin/sessions', async (req: Request, res: Response) => {
     const limit = Math.min(100, Math.max(1, Number(req.query.limit) || 30));
     try {
-      const sessions = await deps.store.listSessions(limit);
-      const rows = await Promise.all(
-        sessions.map(async (s) => {
-          const events = await deps.store.listEvents(s.id);
-          const ok = events.filter((e) => e.type === 'connection_succeeded').length;
-          const bad = events.filter((e) => e.type === 'connection_failed').length;
-          const rtts = events.flatMap((e) => (e.type === 'connection_succeeded' && typeof e.detail.rttMs === 'number' ? [e.detail.rttMs] : []));
-          const end = s.endedAt ?? new Date(deps.now());
-          return {
-            id: s.id,
-            status: s.status,
-            startedAt: s.createdAt.getTime(),
-            endedAt: s.endedAt?.getTime() ?? null,
-            endReason: s.endReason,
-            durationMs: end.getTime() - s.createdAt.getTime(),
-            peakParticipants: s.peakParticipants,
-            pairsAttempted: ok + bad,
-            successRate: ok + bad ? ok / (ok + bad) : null,
-            avgRttMs: rtts.length ? rtts.reduce((x, y) => x + y, 0) / rtts.length : null,
-          };
-        }),
-      );
-      res.json({ sessions: rows });
+      const rows = await deps.store.listSessionSummaries(limit);
+      const body: SessionsResponse = { sessions: rows.map((s) => sessionSummary(s, deps.now())) };
+      res.json(body);
     } catch (err) {
       fail(res, err);
     }
@@ -111,10 +102,11 @@ export function mountAdmin(app: Express, deps: AdminDeps, samples: Samples): voi
     try {
       const [participants, events] = await Promise.all([deps.store.listParticipants(id), deps.store.listEvents(id)]);
       const names = new Map(participants.map((p) => [p.participantId, p.name]));
-      res.json({
+      const body: SessionDetail = {
         participants: participants.map((p) => ({ ...p, joinedAt: p.joinedAt.getTime(), leftAt: p.leftAt?.getTime() ?? null })),
         events: events.map((e) => ({ ...e, at: e.at.getTime(), name: e.participantId ? (names.get(e.participantId) ?? null) : null })),
-      });
+      };
+      res.json(body);
     } catch (err) {
       fail(res, err);
     }

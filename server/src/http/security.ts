@@ -42,15 +42,10 @@ export function socketOrigins(host: string | undefined): string {
   return host && SAFE_HOST.test(host) ? `wss://${host} ws://${host}` : '';
 }
 
-export interface SecurityOptions {
-  /** Further origins the page may connect to (e.g. a separate signaling host). */
-  connectSrc?: string[];
-}
-
-export function securityHeaders(options: SecurityOptions = {}): RequestHandler {
+export function securityHeaders(): RequestHandler {
   const directives: Record<string, Array<string | ((req: IncomingMessage) => string)>> = {};
   for (const [name, values] of Object.entries(CSP_DIRECTIVES)) directives[name] = [...values];
-  directives['connect-src']!.push((req) => socketOrigins(req.headers.host), ...(options.connectSrc ?? []));
+  directives['connect-src']!.push((req) => socketOrigins(req.headers.host));
 
   const headers = helmet({
     contentSecurityPolicy: { useDefaults: false, directives },
@@ -66,11 +61,4 @@ export function securityHeaders(options: SecurityOptions = {}): RequestHandler {
     res.setHeader('Permissions-Policy', PERMISSIONS_POLICY);
     headers(req, res, next);
   };
-}
-
-/** For responses that must never be stored by a browser or a proxy (admin data, tokens). */
-export function noStore(_req: Request, res: Response, next: NextFunction): void {
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Pragma', 'no-cache');
-  next();
 }

@@ -3,12 +3,11 @@
  * databases: time and fresh ids come in as arguments, and every change comes out as a list of
  * events that the signaling adapter emits and persists.
  */
-import type { Participant, ScreenState } from '@meshtalk/protocol';
 import { ErrorCode } from '@meshtalk/protocol';
+import type { Participant, ScreenState } from '@meshtalk/protocol';
+import type { ConnId, JoinCommand, JoinResult, LeaveReason, Result, RoomEvent, RoomOptions, SessionStatus } from './types';
 
-export type ConnId = string;
-export type LeaveReason = 'left' | 'timeout' | 'kicked' | 'server_shutdown';
-export type SessionPhase = 'waiting' | 'active' | 'ended';
+export type * from './types';
 
 interface Member {
   id: string;
@@ -26,55 +25,8 @@ interface Member {
 
 interface Session {
   id: string;
-  phase: Exclude<SessionPhase, 'ended'>;
+  status: Exclude<SessionStatus, 'ended'>;
   peak: number;
-}
-
-export type RoomEvent =
-  | { type: 'session_opened'; sessionId: string; at: number }
-  | { type: 'session_phase'; sessionId: string; phase: SessionPhase; peak: number; at: number }
-  | { type: 'joined'; sessionId: string; stintId: string; participant: Participant; connId: ConnId; at: number }
-  | {
-      type: 'resumed';
-      sessionId: string;
-      participant: Participant;
-      connId: ConnId;
-      /** The connection this resume replaced, to be closed by the adapter. */
-      replacedConnId: ConnId | null;
-      at: number;
-    }
-  | { type: 'disconnected'; sessionId: string; participant: Participant; dropCount: number; at: number }
-  | { type: 'left'; sessionId: string; stintId: string; participant: Participant; reason: LeaveReason; at: number }
-  | { type: 'muted'; sessionId: string; participant: Participant; at: number }
-  | { type: 'screen_changed'; sessionId: string; screen: ScreenState; participantId: string; started: boolean; at: number }
-  | { type: 'rejected_full'; sessionId: string; name: string; at: number };
-
-export type RoomError = { code: ErrorCode; message: string; details?: Record<string, unknown> };
-export type Result<T> = { ok: true; data: T; events: RoomEvent[] } | { ok: false; error: RoomError; events: RoomEvent[] };
-
-export interface JoinCommand {
-  connId: ConnId;
-  name: string;
-  participantId?: string | undefined;
-  resumeToken?: string | undefined;
-  muted?: boolean | undefined;
-  now: number;
-}
-
-export interface JoinResult {
-  self: Participant;
-  resumeToken: string;
-  participants: Participant[];
-  screen: ScreenState;
-  resumed: boolean;
-}
-
-export interface RoomOptions {
-  capacity: number;
-  /** Fresh unique ids (participant ids, session ids, row ids). */
-  newId: () => string;
-  /** Fresh secret resume tokens. */
-  newToken: () => string;
 }
 
 const fail = <T>(code: ErrorCode, message: string, details?: Record<string, unknown>, events: RoomEvent[] = []): Result<T> => ({
@@ -183,7 +135,7 @@ export class Room {
     this.#members.set(member.id, member);
     this.#byConn.set(cmd.connId, member.id);
     events.push({ type: 'joined', sessionId: session.id, stintId: member.stintId, participant: this.#view(member), connId: cmd.connId, at: cmd.now });
-    this.#updatePhase(cmd.now, events);
+    this.#updateStatus(cmd.now, events);
     return done(this.#joinResult(member, false), events);
   }
 
@@ -223,7 +175,7 @@ export class Room {
     if (!m) return fail(ErrorCode.not_in_room, 'join the room first');
     if (m.muted === muted) return done(null);
     m.muted = muted;
-    return done(null, [{ type: 'muted', sessionId: this.#session!.id, participant: this.#view(m), at: now }]);
+    return done(null, [{ type: muted ? 'muted' : 'unmuted', sessionId: this.#session!.id, participant: this.#view(m), at: now }]);
   }
 
   /** S1. */
@@ -276,7 +228,7 @@ export class Room {
     this.#members.delete(m.id);
     if (m.connId !== null) this.#byConn.delete(m.connId);
     events.push({ type: 'left', sessionId: session.id, stintId: m.stintId, participant: this.#view(m), reason, at: now });
-    this.#updatePhase(now, events);
+    this.#updateStatus(now, events);
     return events;
   }
 
@@ -287,24 +239,24 @@ export class Room {
 
   #openSession(now: number, events: RoomEvent[]): Session {
     if (this.#session) return this.#session;
-    this.#session = { id: this.#opts.newId(), phase: 'waiting', peak: 0 };
+    this.#session = { id: this.#opts.newId(), status: 'waiting', peak: 0 };
     events.push({ type: 'session_opened', sessionId: this.#session.id, at: now });
     return this.#session;
   }
 
-  /** L1: the phase follows from how many are present. */
-  #updatePhase(now: number, events: RoomEvent[]): void {
+  /** L1: the status follows from how many are present. */
+  #updateStatus(now: number, events: RoomEvent[]): void {
     const s = this.#session;
     if (!s) return;
     const n = this.#members.size;
     const peakBefore = s.peak;
     s.peak = Math.max(s.peak, n);
-    const phase: SessionPhase = n === 0 ? 'ended' : n === 1 && s.phase === 'waiting' ? 'waiting' : 'active';
-    if (phase !== s.phase || s.peak !== peakBefore) {
-      events.push({ type: 'session_phase', sessionId: s.id, phase, peak: s.peak, at: now });
+    const status: SessionStatus = n === 0 ? 'ended' : n === 1 && s.status === 'waiting' ? 'waiting' : 'active';
+    if (status !== s.status || s.peak !== peakBefore) {
+      events.push({ type: 'session_status', sessionId: s.id, status, peak: s.peak, at: now });
     }
-    if (phase === 'ended') this.#session = null;
-    else s.phase = phase;
+    if (status === 'ended') this.#session = null;
+    else s.status = status;
   }
 
   #joinResult(m: Member, resumed: boolean): JoinResult {

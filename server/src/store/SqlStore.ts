@@ -3,8 +3,8 @@
  * the client and a close function. Beyond the port it offers reads the admin may want later.
  */
 import { migrate, migrationsApplied } from './migrate';
-import { applyOps, closeOpen, listConnectionReports, listEvents, listParticipants, listSessions, type SqlClient } from './sql';
-import type { LeaveReason, Store, WriteOp } from './types';
+import { applyOps, closeOpen, listConnectionReports, listEvents, listParticipants, listSessionSummaries, listSessions, type SqlClient } from './sql';
+import type { StintEndReason, Store, WriteOp } from './types';
 
 export class SqlStore implements Store {
   readonly kind: Store['kind'];
@@ -31,11 +31,14 @@ export class SqlStore implements Store {
   apply(ops: readonly WriteOp[]) {
     return this.#db.transaction((tx) => applyOps(tx, ops));
   }
-  closeOpen(reason: LeaveReason, at: Date) {
+  closeOpen(reason: StintEndReason, at: Date) {
     return closeOpen(this.#db, reason, at);
   }
   listSessions(limit: number) {
     return listSessions(this.#db, limit);
+  }
+  listSessionSummaries(limit: number) {
+    return listSessionSummaries(this.#db, limit);
   }
   listParticipants(sessionId: string) {
     return listParticipants(this.#db, sessionId);
@@ -46,7 +49,7 @@ export class SqlStore implements Store {
   listConnectionReports(sessionId: string) {
     return listConnectionReports(this.#db, sessionId);
   }
-  /** The SqlClient underneath, for tests and one-off maintenance. */
+  /** The SqlClient underneath, for the store tests' raw checks (schema_migrations, pg_tables, counts). */
   get sql(): SqlClient {
     return this.#db;
   }

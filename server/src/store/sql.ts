@@ -3,7 +3,7 @@
  * tiny client interface. Writes are idempotent: inserts skip an id already present and updates
  * only move a row forward, so a batch retried after a lost commit writes nothing twice.
  */
-import type { ConnectionReportRow, EventRow, LeaveReason, ParticipantRow, SessionRow, WriteOp } from './types';
+import type { ConnectionReportRow, EventRow, ParticipantRow, SessionRow, SessionSummaryRow, StintEndReason, WriteOp } from './types';
 
 export interface SqlClient {
   /** One statement with `$n` parameters, or (without parameters) a script of several. */
@@ -83,7 +83,7 @@ export async function applyOps(tx: SqlClient, ops: readonly WriteOp[]): Promise<
 }
 
 /** Ends every session and closes every participant stint still open, in one transaction. */
-export async function closeOpen(db: SqlClient, reason: LeaveReason, at: Date): Promise<{ sessions: number; participants: number }> {
+export async function closeOpen(db: SqlClient, reason: StintEndReason, at: Date): Promise<{ sessions: number; participants: number }> {
   return db.transaction(async (tx) => {
     const p = await tx.query(`UPDATE participants SET left_at = $1, leave_reason = $2 WHERE left_at IS NULL RETURNING id`, [at, reason]);
     const s = await tx.query(`UPDATE room_sessions SET status = 'ended', ended_at = $1, end_reason = $2 WHERE status <> 'ended' RETURNING id`, [at, reason]);
@@ -98,20 +98,43 @@ const maybeDate = (v: unknown): Date | null => (v === null || v === undefined ? 
 const maybeString = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 const maybeNumber = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
+const SESSION_COLUMNS = `id, status, created_at, ended_at, end_reason, peak_participants`;
+
+const sessionRow = (r: Record<string, unknown>): SessionRow => ({
+  id: String(r.id),
+  status: r.status as SessionRow['status'],
+  createdAt: date(r.created_at),
+  endedAt: maybeDate(r.ended_at),
+  endReason: maybeString(r.end_reason),
+  peakParticipants: Number(r.peak_participants),
+});
+
 /** The newest sessions first. */
 export async function listSessions(db: SqlClient, limit: number): Promise<SessionRow[]> {
+  const { rows } = await db.query(`SELECT ${SESSION_COLUMNS} FROM room_sessions ORDER BY created_at DESC, id LIMIT $1`, [limit]);
+  return rows.map(sessionRow);
+}
+
+/**
+ * The newest sessions first, each with its decided connection outcomes counted and the mean
+ * RTT of its successes: one statement, however many sessions are listed.
+ */
+export async function listSessionSummaries(db: SqlClient, limit: number): Promise<SessionSummaryRow[]> {
   const { rows } = await db.query(
-    `SELECT id, status, created_at, ended_at, end_reason, peak_participants FROM room_sessions ORDER BY created_at DESC, id LIMIT $1`,
+    `SELECT s.*, COALESCE(o.succeeded, 0) AS succeeded, COALESCE(o.failed, 0) AS failed, o.avg_rtt_ms
+       FROM (SELECT ${SESSION_COLUMNS} FROM room_sessions ORDER BY created_at DESC, id LIMIT $1) s
+       LEFT JOIN LATERAL (
+         SELECT count(*) FILTER (WHERE e.type = 'connection_succeeded') AS succeeded,
+                count(*) FILTER (WHERE e.type = 'connection_failed') AS failed,
+                avg(CASE WHEN e.type = 'connection_succeeded' AND jsonb_typeof(e.detail -> 'rttMs') = 'number'
+                         THEN (e.detail ->> 'rttMs')::double precision END) AS avg_rtt_ms
+           FROM session_events e
+          WHERE e.session_id = s.id AND e.type IN ('connection_succeeded', 'connection_failed')
+       ) o ON true
+      ORDER BY s.created_at DESC, s.id`,
     [limit],
   );
-  return rows.map((r) => ({
-    id: String(r.id),
-    status: r.status as SessionRow['status'],
-    createdAt: date(r.created_at),
-    endedAt: maybeDate(r.ended_at),
-    endReason: maybeString(r.end_reason),
-    peakParticipants: Number(r.peak_participants),
-  }));
+  return rows.map((r) => ({ ...sessionRow(r), succeeded: Number(r.succeeded), failed: Number(r.failed), avgRttMs: maybeNumber(r.avg_rtt_ms) }));
 }
 
 /** A session's stints in the order they began. */

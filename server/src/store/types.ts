@@ -4,27 +4,41 @@
  * in-process, so applying the same op twice (a retry after a lost commit) writes it once.
  */
 
-export const SessionStatus = { waiting: 'waiting', active: 'active', ended: 'ended' } as const;
-export type SessionStatus = (typeof SessionStatus)[keyof typeof SessionStatus];
+import type { LeaveReason } from '@meshtalk/protocol';
+import type { SessionEventType, SessionStatus } from '@meshtalk/protocol/admin';
 
-export const SessionEventType = {
-  joined: 'joined',
-  resumed: 'resumed',
-  disconnected: 'disconnected',
-  left: 'left',
-  muted: 'muted',
-  unmuted: 'unmuted',
-  screen_started: 'screen_started',
-  screen_ended: 'screen_ended',
-  room_full_rejected: 'room_full_rejected',
-  connection_succeeded: 'connection_succeeded',
-  connection_failed: 'connection_failed',
-  ice_restarted: 'ice_restarted',
-  link_poor: 'link_poor',
-} as const;
-export type SessionEventType = (typeof SessionEventType)[keyof typeof SessionEventType];
+// The closed sets are defined once, in protocol/src/admin.ts (the admin page reads them too).
+export type { SessionEventType, SessionStatus };
 
-export type LeaveReason = 'left' | 'timeout' | 'kicked' | 'server_shutdown' | 'server_restart';
+/** Why a stint ended: a leave reason of the room, or closed at start-up after a crash. */
+export type StintEndReason = LeaveReason | 'server_restart';
+
+/** A session event row as written; `seq` is assigned by the database. */
+export interface SessionEvent {
+  id: string;
+  sessionId: string;
+  type: SessionEventType;
+  participantId: string | null;
+  at: Date;
+  detail: Record<string, unknown>;
+}
+
+/** One end's report about one link, as stored. */
+export interface ConnectionReport {
+  id: string;
+  sessionId: string;
+  fromId: string;
+  toId: string;
+  at: Date;
+  state: string;
+  connectMs: number | null;
+  candidateType: string | null;
+  rttMs: number | null;
+  jitterMs: number | null;
+  lossPct: number | null;
+  inKbps: number | null;
+  outKbps: number | null;
+}
 
 export type WriteOp =
   /** A new room session; it starts `waiting` (one person alone) and moves on with SessionStatus ops. */
@@ -40,32 +54,21 @@ export type WriteOp =
     }
   /** One stint of a participant in a session; `id` is the row id, `participantId` the stable identity. */
   | { kind: 'participant_join'; id: string; sessionId: string; participantId: string; name: string; at: Date }
-  | { kind: 'participant_leave'; id: string; at: Date; reason: LeaveReason }
-  | {
-      kind: 'event';
-      id: string;
-      sessionId: string;
-      type: SessionEventType;
-      participantId: string | null;
-      at: Date;
-      detail: Record<string, unknown>;
-    }
-  | {
-      kind: 'connection_report';
-      id: string;
-      sessionId: string;
-      fromId: string;
-      toId: string;
-      at: Date;
-      state: string;
-      connectMs: number | null;
-      candidateType: string | null;
-      rttMs: number | null;
-      jitterMs: number | null;
-      lossPct: number | null;
-      inKbps: number | null;
-      outKbps: number | null;
-    };
+  | { kind: 'participant_leave'; id: string; at: Date; reason: StintEndReason }
+  | ({ kind: 'event' } & SessionEvent)
+  | ({ kind: 'connection_report' } & ConnectionReport);
+
+/** Builds the row of one session event (the one builder; every writer of events uses it). */
+export function eventOp(
+  newId: () => string,
+  sessionId: string,
+  type: SessionEventType,
+  participantId: string | null,
+  at: Date,
+  detail: Record<string, unknown> = {},
+): WriteOp {
+  return { kind: 'event', id: newId(), sessionId, type, participantId, at, detail };
+}
 
 export interface SessionRow {
   id: string;
@@ -86,30 +89,18 @@ export interface ParticipantRow {
   leaveReason: string | null;
 }
 
-export interface EventRow {
-  id: string;
-  sessionId: string;
+export interface EventRow extends SessionEvent {
   seq: number;
-  type: SessionEventType;
-  participantId: string | null;
-  at: Date;
-  detail: Record<string, unknown>;
 }
 
-export interface ConnectionReportRow {
-  id: string;
-  sessionId: string;
-  fromId: string;
-  toId: string;
-  at: Date;
-  state: string;
-  connectMs: number | null;
-  candidateType: string | null;
-  rttMs: number | null;
-  jitterMs: number | null;
-  lossPct: number | null;
-  inKbps: number | null;
-  outKbps: number | null;
+export type ConnectionReportRow = ConnectionReport;
+
+/** A session with its connection outcomes counted (GET /api/admin/sessions). */
+export interface SessionSummaryRow extends SessionRow {
+  succeeded: number;
+  failed: number;
+  /** Mean `detail.rttMs` of the succeeded outcomes that carry one. */
+  avgRttMs: number | null;
 }
 
 export interface Store {
@@ -123,8 +114,10 @@ export interface Store {
   /** Writes a batch in one transaction, in order; ops already written (same id) are skipped. */
   apply(ops: readonly WriteOp[]): Promise<void>;
   /** Closes rows a crash left open: sessions → ended, participants → left, with `reason`. */
-  closeOpen(reason: LeaveReason, at: Date): Promise<{ sessions: number; participants: number }>;
+  closeOpen(reason: StintEndReason, at: Date): Promise<{ sessions: number; participants: number }>;
   listSessions(limit: number): Promise<SessionRow[]>;
+  /** The newest sessions with their connection outcomes counted, in one query. */
+  listSessionSummaries(limit: number): Promise<SessionSummaryRow[]>;
   listParticipants(sessionId: string): Promise<ParticipantRow[]>;
   listEvents(sessionId: string): Promise<EventRow[]>;
   close(): Promise<void>;

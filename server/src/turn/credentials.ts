@@ -18,11 +18,18 @@ export interface TurnOptions {
   ttlSec: number;
 }
 
-export interface TurnGrant {
+/** The ICE servers handed to one participant, at join and in `ice:refresh`. */
+export interface IceGrant {
   iceServers: IceServer[];
-  /** When the credentials expire, ms since the epoch. */
-  expiresAt: number;
+  /** When the credentials expire (ms since the epoch), or null for credential-less servers. */
+  expiresAt: number | null;
 }
+
+/** Mints the grant for a participant at a moment (ms since the epoch). */
+export type IceFor = (participantId: string, now: number) => IceGrant;
+
+/** A grant of TURN credentials, which always expire. */
+export type TurnGrant = IceGrant & { expiresAt: number };
 
 /** coturn's default `rest-api-separator`. */
 const SEPARATOR = ':';
@@ -58,7 +65,7 @@ export interface IceSettings {
  * What a participant is handed at join and in `ice:refresh`, from the server's configuration:
  * the STUN URLs (no credentials, never expire) and, with TURN configured, fresh credentials.
  */
-export function iceFromConfig(settings: IceSettings): (participantId: string, now: number) => { iceServers: IceServer[]; expiresAt: number | null } {
+export function iceFromConfig(settings: IceSettings): IceFor {
   const stun: IceServer[] = settings.STUN_URLS?.length ? [{ urls: [...settings.STUN_URLS] }] : [];
   const { TURN_URLS: urls, TURN_SECRET: secret } = settings;
   if (!urls?.length || !secret) return () => ({ iceServers: stun, expiresAt: null });

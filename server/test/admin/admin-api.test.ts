@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
 import type { PeerStats } from '@meshtalk/protocol';
-import { join, startServer, type TestServer } from '../support/server';
+import { CONNECT_WINDOW_MS } from '@meshtalk/protocol/admin';
+import { join, startServer, type TestClient, type TestServer } from '../support/server';
 
 let server: TestServer;
 afterEach(async () => {
@@ -85,7 +87,48 @@ describe('admin surface', () => {
   });
 });
 
+describe('connection outcomes', () => {
+  it('a timeout failure decided while an admin is polling reaches connection_failures_total and a connection_failed row', async () => {
+    let t = Date.now();
+    server = await startServer({}, { adminToken: TOKEN, now: () => t, healthTickMs: 50 });
+    const [a, b] = [server.client(), server.client()];
+    expect((await join(a, 'Ann')).ok).toBe(true);
+    expect((await join(b, 'Bob')).ok).toBe(true);
+    // Nobody reports `connected`; the window passes while the admin page and Prometheus poll.
+    t += CONNECT_WINDOW_MS + 1;
+    const live = await (await get('/api/admin/live', TOKEN)).json();
+    expect(live.health.success).toEqual({ attempted: 1, succeeded: 0, rate: 0 });
+    await get('/metrics', TOKEN);
+    const failures = async () => /^meshtalk_connection_failures_total (\d+)$/m.exec(await (await get('/metrics', TOKEN)).text())?.[1];
+    await expect.poll(failures).toBe('1');
+    expect(server.ops.filter((o) => o.kind === 'event' && o.type === 'connection_failed')).toHaveLength(1);
+    // Reads decide nothing: polling again neither counts nor writes the failure twice.
+    await get('/api/admin/live', TOKEN);
+    expect(await failures()).toBe('1');
+    expect(server.ops.filter((o) => o.kind === 'event' && o.type === 'connection_failed')).toHaveLength(1);
+  });
+});
+
 describe('stats reports', () => {
+  it('[R1] in a room of ROOM_CAPACITY=12 a member\'s report covering its 11 peers is accepted', async () => {
+    server = await startServer({ ROOM_CAPACITY: '12' }, { adminToken: TOKEN });
+    const clients: TestClient[] = Array.from({ length: 12 }, () => server.client());
+    const ids: string[] = [];
+    for (const [i, c] of clients.entries()) {
+      const ack = await join(c, `P${i}`);
+      if (!ack.ok) throw new Error(`join ${i} failed: ${ack.error.code}`);
+      ids.push(ack.data.self.id);
+    }
+    const report = await clients[0]!.timeout(3000).emitWithAck('stats:report', { peers: ids.slice(1).map(peer) });
+    expect(report).toEqual({ ok: true, data: {} });
+    const live = await (await get('/api/admin/live', TOKEN)).json();
+    expect(live.health.pairsByState).toMatchObject({ connected: 11 });
+    // The limit follows the room, not a fixed number: a stranger among the 11 is still refused.
+    const withStranger = await clients[0]!.timeout(3000).emitWithAck('stats:report', { peers: [...ids.slice(2).map(peer), peer(randomUUID())] });
+    expect(!withStranger.ok && withStranger.error.code).toBe('forbidden');
+  });
+
+
   it('accepts reports about one’s own links and rejects pairs the sender is not part of', async () => {
     server = await startServer({}, { adminToken: TOKEN });
     const [a, b, c] = [server.client(), server.client(), server.client()];
@@ -125,5 +168,9 @@ describe('stats reports', () => {
     await expect.poll(() => seen.b).toEqual([{ peerId: ackA.data.self.id, quality: 'poor', lossPct: 7 }]);
     expect(seen.a).toEqual([{ peerId: ackB.data.self.id, quality: 'poor', lossPct: 7 }]);
     expect(seen.c).toEqual([]);
+    // One timeline row per change of the pair, named for what it is: poor, then bad.
+    await a.timeout(3000).emitWithAck('stats:report', { peers: [{ ...peer(ackB.data.self.id), lossPct: 20 }, peer(ackC.data.self.id)] });
+    const linkRows = () => server.ops.flatMap((o) => (o.kind === 'event' && o.type.startsWith('link_') ? [`${o.type}:${String(o.detail.quality)}`] : []));
+    await expect.poll(linkRows).toEqual(['link_poor:poor', 'link_bad:bad']);
   });
 });

@@ -226,7 +226,8 @@ describe('signals and mute', () => {
     expect(types(m.events)).toEqual(['muted']);
     expect(room.participants()[0]?.muted).toBe(true);
     expect(room.setMuted('a', true, 2).events).toEqual([]);
-    expect(!room.setMuted('zzz', true, 3).ok).toBe(true);
+    expect(types(room.setMuted('a', false, 3).events)).toEqual(['unmuted']);
+    expect(!room.setMuted('zzz', true, 4).ok).toBe(true);
   });
 });
 
@@ -234,10 +235,10 @@ describe('session', () => {
   it('[L1] waiting with one, active with two, ended when empty; a new join opens a new session', () => {
     const room = makeRoom();
     const a = joinOk(room, 'a');
-    expect(types(a.events)).toEqual(['session_opened', 'joined', 'session_phase']);
+    expect(types(a.events)).toEqual(['session_opened', 'joined', 'session_status']);
     const first = room.sessionId;
     const phases: string[] = [];
-    const collect = (evs: RoomEvent[]) => evs.forEach((e) => e.type === 'session_phase' && phases.push(`${e.phase}:${e.peak}`));
+    const collect = (evs: RoomEvent[]) => evs.forEach((e) => e.type === 'session_status' && phases.push(`${e.status}:${e.peak}`));
     collect(a.events);
     collect(joinOk(room, 'b').events);
     collect(room.leave('b', 1).events);

@@ -185,5 +185,29 @@ export function storeContract(name: string, open: () => Promise<{ store: SqlStor
       expect(await store.listEvents(randomUUID())).toEqual([]);
       expect(await store.listParticipants(randomUUID())).toEqual([]);
     });
+
+    it('summarises sessions in one query: outcomes counted, mean RTT of the successes that carry one', async () => {
+      const [busy, quiet] = [randomUUID(), randomUUID()];
+      const at = (d: number) => new Date(Date.UTC(2031, 0, d));
+      const outcome = (sessionId: string, type: 'connection_succeeded' | 'connection_failed', detail: Record<string, unknown>): WriteOp => ({
+        kind: 'event', id: randomUUID(), sessionId, type, participantId: null, at: at(2), detail,
+      });
+      await store.apply([
+        { kind: 'session_open', id: busy, at: at(2) },
+        { kind: 'session_open', id: quiet, at: at(1) },
+        outcome(busy, 'connection_succeeded', { rttMs: 10 }),
+        outcome(busy, 'connection_succeeded', { rttMs: 30 }),
+        outcome(busy, 'connection_succeeded', { rttMs: null }),
+        outcome(busy, 'connection_succeeded', { rttMs: 'not a number' }),
+        outcome(busy, 'connection_failed', { rttMs: 500 }),
+        event(busy, 1, at(2)),
+        { kind: 'session_status', id: busy, status: 'ended', at: at(3), peakParticipants: 3 },
+      ]);
+      const [first, second] = await store.listSessionSummaries(2);
+      expect(first).toEqual({
+        id: busy, status: 'ended', createdAt: at(2), endedAt: at(3), endReason: 'empty', peakParticipants: 3, succeeded: 4, failed: 1, avgRttMs: 20,
+      });
+      expect(second).toMatchObject({ id: quiet, status: 'waiting', succeeded: 0, failed: 0, avgRttMs: null });
+    });
   });
 }

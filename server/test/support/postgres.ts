@@ -122,7 +122,7 @@ async function startThrowaway(): Promise<string> {
         } catch {
           // The folder may already be gone.
         }
-        throw new Error(`the throwaway PostgreSQL did not start: ${String(err)}\n${log}`);
+        throw new Error(`the throwaway PostgreSQL did not start: ${String(err)}\n${log}`, { cause: err });
       }
       await new Promise((r) => setTimeout(r, 100));
     }

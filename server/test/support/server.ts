@@ -23,6 +23,7 @@ export function healthOnlyStore(): Store {
     apply: no,
     closeOpen: no,
     listSessions: no,
+    listSessionSummaries: no,
     listParticipants: no,
     listEvents: no,
     close: async () => {},

@@ -1,0 +1,140 @@
+/**
+ * The admin HTTP API (`/api/admin/*`, behind the admin token), defined once as zod schemas: the
+ * server builds these shapes, the /admin page parses them. Also the session vocabulary the room,
+ * the store and the admin page share.
+ */
+import { z } from 'zod';
+import { CandidateType, PeerConnectionState } from './index';
+
+/** A pair counts as connected successfully when it reached `connected` within this window. */
+export const CONNECT_WINDOW_MS = 10_000;
+/** The window in words, for help texts and labels. */
+export const CONNECT_WINDOW_TEXT = `${CONNECT_WINDOW_MS / 1000} s`;
+
+/** A room session's lifecycle: one person alone, two or more, nobody left (SPEC.md L1). */
+export const SessionStatus = z.enum(['waiting', 'active', 'ended']);
+export type SessionStatus = z.infer<typeof SessionStatus>;
+
+/**
+ * What a session's timeline records. `link_poor` rows written before `link_bad` existed may
+ * carry `detail.quality: 'bad'`; readers go by the detail.
+ */
+export const SessionEventType = z.enum([
+  'joined',
+  'resumed',
+  'disconnected',
+  'left',
+  'muted',
+  'unmuted',
+  'screen_started',
+  'screen_ended',
+  'room_full_rejected',
+  'connection_succeeded',
+  'connection_failed',
+  'ice_restarted',
+  'link_poor',
+  'link_bad',
+]);
+export type SessionEventType = z.infer<typeof SessionEventType>;
+
+/** One unordered pair {a, b} (a < b), joined from what its two ends report. */
+export const PairView = z.object({
+  a: z.string(),
+  b: z.string(),
+  state: PeerConnectionState,
+  rttMs: z.number().nullable(),
+  jitterMs: z.number().nullable(),
+  lossPct: z.number().nullable(),
+  candidateType: CandidateType.nullable(),
+  connectMs: z.number().nullable(),
+});
+export type PairView = z.infer<typeof PairView>;
+
+export const SuccessRate = z.object({
+  attempted: z.number(),
+  succeeded: z.number(),
+  /** succeeded / attempted, or null before any attempt was decided. */
+  rate: z.number().nullable(),
+});
+export type SuccessRate = z.infer<typeof SuccessRate>;
+
+export const LiveHealth = z.object({
+  pairs: z.array(PairView),
+  /** Pairs not connected, losing more than the poor threshold, or slower than SLOW_RTT_MS; worst first. */
+  worstPairs: z.array(PairView),
+  success: SuccessRate,
+  successByCandidate: z.record(z.string(), SuccessRate),
+  rtt: z.object({ avgMs: z.number().nullable(), p95Ms: z.number().nullable() }),
+  jitter: z.object({ avgMs: z.number().nullable(), p95Ms: z.number().nullable() }),
+  loss: z.object({ avgPct: z.number().nullable(), p95Pct: z.number().nullable() }),
+  iceRestarts: z.object({ total: z.number(), recovered: z.number() }),
+  pairsByState: z.record(z.string(), z.number()),
+});
+export type LiveHealth = z.infer<typeof LiveHealth>;
+
+/** One point of the live charts. */
+export const Sample = z.object({
+  at: z.number(),
+  participants: z.number(),
+  successRate: z.number().nullable(),
+  avgRttMs: z.number().nullable(),
+  p95RttMs: z.number().nullable(),
+});
+export type Sample = z.infer<typeof Sample>;
+
+/** GET /api/admin/live */
+export const LiveResponse = z.object({
+  now: z.number(),
+  sessionId: z.string().nullable(),
+  participants: z.array(
+    z.object({ id: z.string(), name: z.string(), joinedAt: z.number(), muted: z.boolean(), connected: z.boolean(), presenting: z.boolean() }),
+  ),
+  health: LiveHealth,
+  queueDepth: z.number(),
+  samples: z.array(Sample),
+});
+export type LiveResponse = z.infer<typeof LiveResponse>;
+
+export const SessionSummary = z.object({
+  id: z.string(),
+  status: SessionStatus,
+  startedAt: z.number(),
+  endedAt: z.number().nullable(),
+  endReason: z.string().nullable(),
+  durationMs: z.number(),
+  peakParticipants: z.number(),
+  /** Pairs whose connection outcome was decided in this session. */
+  pairsAttempted: z.number(),
+  successRate: z.number().nullable(),
+  /** Mean RTT of the pairs that connected, at the moment they were decided. */
+  avgRttMs: z.number().nullable(),
+});
+export type SessionSummary = z.infer<typeof SessionSummary>;
+
+/** GET /api/admin/sessions */
+export const SessionsResponse = z.object({ sessions: z.array(SessionSummary) });
+export type SessionsResponse = z.infer<typeof SessionsResponse>;
+
+/** GET /api/admin/sessions/:id */
+export const SessionDetail = z.object({
+  participants: z.array(
+    z.object({ participantId: z.string(), name: z.string(), joinedAt: z.number(), leftAt: z.number().nullable(), leaveReason: z.string().nullable() }),
+  ),
+  events: z.array(
+    z.object({
+      id: z.string(),
+      seq: z.number(),
+      /** A string, not the closed set: a page older than the server still shows a newer type. */
+      type: z.string(),
+      at: z.number(),
+      name: z.string().nullable(),
+      participantId: z.string().nullable(),
+      detail: z.record(z.string(), z.unknown()),
+    }),
+  ),
+});
+export type SessionDetail = z.infer<typeof SessionDetail>;
+
+/** The error body of every admin endpoint. */
+export const AdminError = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+export type AdminError = z.infer<typeof AdminError>;

@@ -1,0 +1,48 @@
+/** The room's vocabulary: its commands' inputs, its results and the events it emits (SPEC.md). */
+import type { ErrorCode, JoinResponse, LeaveReason, Participant, ScreenState } from '@meshtalk/protocol';
+import type { SessionStatus } from '@meshtalk/protocol/admin';
+
+export type { LeaveReason, SessionStatus };
+export type ConnId = string;
+
+export type RoomEvent =
+  | { type: 'session_opened'; sessionId: string; at: number }
+  | { type: 'session_status'; sessionId: string; status: SessionStatus; peak: number; at: number }
+  | { type: 'joined'; sessionId: string; stintId: string; participant: Participant; connId: ConnId; at: number }
+  | {
+      type: 'resumed';
+      sessionId: string;
+      participant: Participant;
+      connId: ConnId;
+      /** The connection this resume replaced, to be closed by the adapter. */
+      replacedConnId: ConnId | null;
+      at: number;
+    }
+  | { type: 'disconnected'; sessionId: string; participant: Participant; dropCount: number; at: number }
+  | { type: 'left'; sessionId: string; stintId: string; participant: Participant; reason: LeaveReason; at: number }
+  | { type: 'muted' | 'unmuted'; sessionId: string; participant: Participant; at: number }
+  | { type: 'screen_changed'; sessionId: string; screen: ScreenState; participantId: string; started: boolean; at: number }
+  | { type: 'rejected_full'; sessionId: string; name: string; at: number };
+
+export type RoomError = { code: ErrorCode; message: string; details?: Record<string, unknown> };
+export type Result<T> = { ok: true; data: T; events: RoomEvent[] } | { ok: false; error: RoomError; events: RoomEvent[] };
+
+export interface JoinCommand {
+  connId: ConnId;
+  name: string;
+  participantId?: string | undefined;
+  resumeToken?: string | undefined;
+  muted?: boolean | undefined;
+  now: number;
+}
+
+/** The join ack without the ICE servers, which the adapter adds. */
+export type JoinResult = Omit<JoinResponse, 'iceServers' | 'iceServersExpireAt'>;
+
+export interface RoomOptions {
+  capacity: number;
+  /** Fresh unique ids (participant ids, session ids, row ids). */
+  newId: () => string;
+  /** Fresh secret resume tokens. */
+  newToken: () => string;
+}

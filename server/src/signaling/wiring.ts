@@ -1,0 +1,89 @@
+/**
+ * The socket wiring: every inbound packet passes the per-socket rate limit and the event-name
+ * check, then the one validate-and-ack helper (zod → handler → typed ack). Bad input gets an
+ * error ack and the socket stays up; a handler that throws is logged and answered `internal`.
+ */
+import type { Logger } from 'pino';
+import { ClientRequests, ErrorCode, describeIssues, type Ack, type ClientEventName } from '@meshtalk/protocol';
+import type { Room } from '../room/Room';
+import { RateLimiter } from './RateLimiter';
+import { error, type Handler, type Handlers } from './handlers';
+import type { MeshServer, MeshSocket, SignalingObserver } from './types';
+
+/** How often one socket's flood is mentioned in the log. */
+const FLOOD_LOG_EVERY_MS = 10_000;
+
+export interface WiringDeps {
+  io: MeshServer;
+  room: Room;
+  logger: Logger;
+  now: () => number;
+  rateLimit: { burst: number; perSec: number };
+  observer?: SignalingObserver | undefined;
+  handlers: Handlers;
+  disconnected(socket: MeshSocket, reason: string): void;
+}
+
+type AnyAck = (r: Ack<unknown>) => void;
+const ackOf = (args: unknown[], take: boolean): AnyAck => {
+  const last = args.at(-1);
+  if (typeof last !== 'function') return () => {};
+  if (take) args.pop();
+  return last as AnyAck;
+};
+
+export function wireSockets(deps: WiringDeps): void {
+  const { io, room, logger, now, observer } = deps;
+
+  io.on('connection', (socket: MeshSocket) => {
+    const limiter = new RateLimiter(deps.rateLimit.burst, deps.rateLimit.perSec, now);
+    // A flood is logged at most once per FLOOD_LOG_EVERY_MS per socket, not once per dropped message.
+    let floodLoggedAt = -Infinity;
+    let dropped = 0;
+    const reject = (event: string, ack: AnyAck, code: ErrorCode, message: string) => {
+      observer?.rejected?.(event, code);
+      if (code !== ErrorCode.rate_limited) logger.info({ event, code, socket: socket.id }, 'input rejected');
+      else {
+        dropped += 1;
+        if (now() - floodLoggedAt >= FLOOD_LOG_EVERY_MS) {
+          logger.warn({ event, socket: socket.id, ip: socket.handshake.address, droppedSinceLastLine: dropped }, 'rate limit reached; dropping messages');
+          floodLoggedAt = now();
+          dropped = 0;
+        }
+      }
+      ack(error(code, message));
+    };
+
+    // Every inbound packet passes here first: the rate limit covers unknown events too.
+    socket.use(([event, ...args], next) => {
+      const ack = ackOf(args, false);
+      if (!limiter.take()) return reject(String(event), ack, ErrorCode.rate_limited, 'too many messages; slow down');
+      if (typeof event !== 'string' || !Object.hasOwn(ClientRequests, event)) {
+        return reject(String(event).slice(0, 64), ack, ErrorCode.invalid_payload, 'unknown event');
+      }
+      next();
+    });
+
+    for (const name of Object.keys(ClientRequests) as ClientEventName[]) {
+      socket.on(name, (...args: unknown[]) => {
+        const ack = ackOf(args, true);
+        const parsed = ClientRequests[name].safeParse(args[0] ?? {});
+        if (!parsed.success) return reject(name, ack, ErrorCode.invalid_payload, describeIssues(parsed.error));
+        try {
+          const result = (deps.handlers[name] as Handler<typeof name>)(parsed.data as never, socket);
+          if (!result.ok) observer?.rejected?.(name, result.error.code);
+          ack(result);
+        } catch (err) {
+          logger.error({ err, event: name }, 'handler failed');
+          reject(name, ack, ErrorCode.internal, 'internal error');
+        }
+      });
+    }
+
+    socket.on('disconnect', (reason) => {
+      const member = room.memberOf(socket.id);
+      if (member) logger.info({ participantId: member.id, reason }, 'participant disconnected');
+      deps.disconnected(socket, reason);
+    });
+  });
+}
