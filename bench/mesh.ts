@@ -11,7 +11,7 @@
  */
 import { once } from 'node:events';
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { CHROMIUM_ARGS } from '../playwright.config';
+import { CHROMIUM_ARGS } from '../scripts/chromium-args';
 import { chromiumTicks, meshtalkStats, meshtalkSubject, POLL_MS, referenceSubject, sleep, startRoom, TIMEOUT_MS, untilAudio, type Subject } from './subjects';
 // @ts-expect-error plain JavaScript module
 import { startReference } from './reference/server.mjs';
@@ -23,6 +23,8 @@ const NEWCOMER_OTHERS = Number(process.env.BENCH_NEWCOMER ?? 9);
 const VIEWERS = Number(process.env.BENCH_VIEWERS ?? 9);
 /** Which parts to run: the full-mesh table, the newcomer and share figures, the CPU of a call. */
 const PARTS = (process.env.BENCH_PARTS ?? 'mesh,newcomer,cpu').split(',');
+/** Which subjects to run (both by default, alternately). */
+const SUBJECTS = (process.env.BENCH_SUBJECTS ?? 'reference,meshtalk').split(',');
 /** Call sizes whose steady-state CPU is measured. */
 const CPU_SIZES = (process.env.BENCH_CPU_SIZES ?? '4,6').split(',').map(Number);
 
@@ -30,8 +32,12 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
-/** One browser context per person, as people are: no shared storage, no shared renderer. */
+/**
+ * One browser context per person, as people are: no shared storage, no shared renderer.
+ * BENCH_CONTEXTS=shared puts every page in one context instead (how earlier figures were taken).
+ */
 async function openPage(browser: Browser): Promise<Page> {
+  if (process.env.BENCH_CONTEXTS === 'shared') return (browser.contexts()[0] ?? (await browser.newContext())).newPage();
   const ctx = await browser.newContext();
   return ctx.newPage();
 }
@@ -115,7 +121,7 @@ const fmt = (xs: (number | null)[]) => {
 };
 
 async function main() {
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS.filter((a) => !(process.env.BENCH_DROP_ARGS ?? '').split(',').includes(a)) });
   const ref = await startReference();
   const room = await startRoom();
 
@@ -149,8 +155,9 @@ async function meshTable(browser: Browser, reference: Subject, meshtalk: Subject
     const r: (number | null)[] = [];
     const m: (number | null)[] = [];
     for (let k = 0; k < RUNS; k++) {
-      r.push(await fullMesh(browser, reference, n));
-      m.push(await fullMesh(browser, meshtalk, n));
+      if (SUBJECTS.includes('reference')) r.push(await fullMesh(browser, reference, n));
+      if (SUBJECTS.includes('meshtalk')) m.push(await fullMesh(browser, meshtalk, n));
+      console.error(`  N = ${n}, run ${k + 1}: reference ${r.at(-1)?.toFixed(0) ?? '–'} ms, meshtalk ${m.at(-1)?.toFixed(0) ?? '–'} ms`);
     }
     const rs = r.filter((x): x is number => x !== null);
     const ms = m.filter((x): x is number => x !== null);

@@ -8,7 +8,7 @@
  *   node scripts/netns.mjs npx tsx bench/profile.ts   (BENCH_SIZES, BENCH_RUNS, BENCH_SETTLE_MS, BENCH_CPU_PROFILE)
  */
 import { chromium, type Browser, type CDPSession, type Page } from '@playwright/test';
-import { CHROMIUM_ARGS } from '../playwright.config';
+import { CHROMIUM_ARGS } from '../scripts/chromium-args';
 import { chromiumTicks, meshtalkSubject, referenceSubject, sleep, startRoom, untilAudio, type Subject } from './subjects';
 // @ts-expect-error plain JavaScript module
 import { startReference } from './reference/server.mjs';
@@ -90,7 +90,7 @@ async function run(browser: Browser, subject: Subject, n: number): Promise<void>
   }
 }
 
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...CHROMIUM_ARGS] });
 const ref = await startReference();
 const room = await startRoom();
 const subjects = [referenceSubject(ref.url), meshtalkSubject(room.url)];

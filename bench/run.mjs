@@ -15,6 +15,8 @@ const run = (cmd, args) => {
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
 
+// The browser benchmarks read the page's test hook, built in only on request.
+process.env.VITE_TEST_HOOK = '1';
 run('npm', ['run', 'build']);
 if (want('signaling')) run('npx', ['tsx', 'bench/signaling.ts']);
 if (want('mesh')) run('node', ['scripts/netns.mjs', 'npx', 'tsx', 'bench/mesh.ts']);

@@ -83,7 +83,8 @@ export function meshtalkSubject(roomUrl: string): Subject {
       await p.waitForFunction(() => [...document.querySelectorAll('button')].some((b) => b.textContent?.trim() === 'Join' && !b.disabled));
     },
     join: (p) => p.evaluate(() => [...document.querySelectorAll('button')].find((b) => b.textContent?.trim() === 'Join')!.click()),
-    inbound: async (p) => (await meshtalkStats(p)).map((s) => ({ id: s.peerId, bytes: s.inboundAudioBytes })),
+    // The same reading as the reference's: getStats per link, inbound audio bytes summed.
+    inbound: (p) => p.evaluate(() => (window as unknown as { __meshtalk: { inboundAudio(): Promise<{ id: string; bytes: number }[]> } }).__meshtalk.inboundAudio()),
     reset: () => sleep(1_500), // let the grace period of closed pages run out
   };
 }

@@ -96,6 +96,13 @@ export async function openPages(browser: Browser, n: number): Promise<{ context:
   return { context, pages };
 }
 
+/** One browser context per person, as people are: no shared storage, no shared renderer. */
+export async function openPeople(browser: Browser, n: number): Promise<{ pages: Page[]; close: () => Promise<void> }> {
+  const contexts = await Promise.all(Array.from({ length: n }, () => browser.newContext()));
+  const pages = await Promise.all(contexts.map((c) => c.newPage()));
+  return { pages, close: async () => void (await Promise.all(contexts.map((c) => c.close()))) };
+}
+
 /** Waits until every page has `peers` connected links, each receiving audio that keeps growing. */
 export async function expectAudioEverywhere(pages: Page[], peers: number, timeout = 60_000): Promise<void> {
   const first = await Promise.all(

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { expectAudioEverywhere, joinRoom, openPages, startRoomServer, stats, type RoomServer } from './fixtures';
+import { expectAudioEverywhere, openPeople, startRoomServer, stats, type RoomServer } from './fixtures';
 
 let server: RoomServer;
 test.beforeAll(async () => {
@@ -21,7 +21,7 @@ const PAIRS = (N * (N - 1)) / 2;
 for (const round of [1, 2, 3]) {
   test(`${N} people joining at the same moment: all ${PAIRS} pairs connected, audio both ways (round ${round})`, async ({ browser }) => {
     test.setTimeout(240_000);
-    const { context, pages } = await openPages(browser, N);
+    const { pages, close } = await openPeople(browser, N);
     await Promise.all(pages.map((p) => p.goto(server.url)));
     await Promise.all(pages.map((p, i) => p.getByLabel('Your name').fill(`Person ${i}`)));
     await Promise.all(pages.map((p) => p.getByRole('button', { name: 'Join' }).click()));
@@ -34,17 +34,18 @@ for (const round of [1, 2, 3]) {
     }
     if (round === 3) {
       // A full room: the next person is told so, and those inside are undisturbed.
-      const late = await context.newPage();
+      const late = await (await browser.newContext()).newPage();
       await late.goto(server.url);
       await late.getByLabel('Your name').fill('Eleventh');
       await late.getByRole('button', { name: 'Join' }).click();
       await expect(late.getByRole('alert')).toContainText('The room is full');
       await expect(late.getByRole('button', { name: 'Leave' })).toHaveCount(0);
       await expect(late.getByRole('button', { name: 'Join' })).toBeVisible();
+      await late.context().close();
       await expectAudioEverywhere(pages, N - 1, 30_000);
       for (const p of pages) await expect(p.getByTestId('tile')).toHaveCount(N - 1);
     }
-    await context.close();
+    await close();
     await new Promise((r) => setTimeout(r, 1_500)); // let the grace period of closed pages run out
   });
 }

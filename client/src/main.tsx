@@ -9,8 +9,11 @@ import './ui/styles.css';
 
 const makeCall = () => {
   const call = new Call({ connect: () => connectSignaling(), createPeerConnection: (config) => new RTCPeerConnection(config) });
-  // A window hook for diagnostics and end-to-end tests: media figures straight from getStats.
-  (window as unknown as { __meshtalk: unknown }).__meshtalk = { stats: () => call.debugStats(), snapshot: () => call.getSnapshot() };
+  // A window hook for end-to-end tests and benchmarks (media figures straight from getStats),
+  // built in only when VITE_TEST_HOOK=1 (npm run test:e2e, npm run bench); never in production.
+  if (import.meta.env.VITE_TEST_HOOK === '1') {
+    (window as unknown as { __meshtalk: unknown }).__meshtalk = { stats: () => call.debugStats(), inboundAudio: () => call.debugInboundAudio(), snapshot: () => call.getSnapshot() };
+  }
   return call;
 };
 

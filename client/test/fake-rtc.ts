@@ -92,7 +92,6 @@ export class FakePeerConnection {
   onicecandidate: ((e: { candidate: { candidate: string; toJSON(): unknown } | null }) => void) | null = null;
   ontrack: ((e: { transceiver: FakeTransceiver; track: FakeTrack }) => void) | null = null;
   onconnectionstatechange: (() => void) | null = null;
-  #negotiatedKinds = 0;
   #needsNegotiation = false;
   #negotiationQueued = false;
   #remoteFingerprint: string | null = null;
@@ -220,7 +219,6 @@ export class FakePeerConnection {
 
   #settle(): void {
     this.signalingState = 'stable';
-    this.#negotiatedKinds = this.transceivers.length;
     if (this.#needsNegotiation) {
       this.#needsNegotiation = false;
       this.#queueNegotiation();

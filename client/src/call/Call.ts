@@ -178,6 +178,22 @@ export class Call {
     return out.filter((x) => x !== null);
   }
 
+  /** Test hook for benchmarks: inbound audio bytes per link, read as a bare page would. */
+  async debugInboundAudio(): Promise<{ id: string; bytes: number }[]> {
+    const mesh = this.#session.mesh;
+    const out: { id: string; bytes: number }[] = [];
+    for (const id of mesh.peerIds) {
+      const link = mesh.link(id);
+      if (!link) continue;
+      let bytes = 0;
+      (await link.getStats()).forEach((r: { type: string; kind?: string; bytesReceived?: number }) => {
+        if (r.type === 'inbound-rtp' && r.kind === 'audio') bytes += r.bytesReceived ?? 0;
+      });
+      out.push({ id, bytes });
+    }
+    return out;
+  }
+
   #onSession(e: SessionEvent): void {
     switch (e.type) {
       case 'status':
@@ -185,7 +201,9 @@ export class Call {
         if (e.status === 'reconnecting') return this.#set({ status: 'reconnecting' });
         if (e.status === 'failed') return this.#set({ status: 'failed', notice: { kind: 'error', message: e.message ?? '' } });
         // room-full, replaced, left: the call is over here.
-        return this.#end(e.status);
+        this.#end(e.status);
+        if (e.capacity !== undefined) this.#set({ capacity: e.capacity });
+        return;
       case 'joined':
         this.#set({ status: 'in-room', self: { ...e.self, speaking: false } });
         this.#onScreen(e.screen);

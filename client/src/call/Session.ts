@@ -6,7 +6,7 @@
  *
  * Call composes it with media, screen sharing, stats reports and speaking detection.
  */
-import type { IceServer, JoinResponse, Participant, ScreenState } from '@meshtalk/protocol';
+import type { IceServer, JoinResponse, LinkQualityLevel, Participant, ScreenState } from '@meshtalk/protocol';
 import { Mesh, type MeshEvent } from '../mesh/Mesh';
 import type { SignalMessage } from '../mesh/PeerLink';
 import type { RecoveryOptions } from '../mesh/Recovery';
@@ -16,14 +16,15 @@ import type { IdentityStore } from './identity';
 export type SessionStatus = 'idle' | 'joining' | 'in-room' | 'reconnecting' | 'room-full' | 'replaced' | 'left' | 'failed';
 
 export type SessionEvent =
-  | { type: 'status'; status: SessionStatus; message?: string }
+  /** `message` says why a join failed; `capacity` how many a full room holds. */
+  | { type: 'status'; status: SessionStatus; message?: string; capacity?: number }
   /** A join (first or again) was accepted: who we are and who presents. */
   | { type: 'joined'; self: Participant; screen: ScreenState; rejoined: boolean }
   /** Someone arrived, changed or left: read `roster`. */
   | { type: 'roster' }
   /** Who presents changed. */
   | { type: 'presenter'; screen: ScreenState }
-  | { type: 'quality'; peerId: string; quality: 'good' | 'poor' | 'bad'; lossPct: number | null }
+  | { type: 'quality'; peerId: string; quality: LinkQualityLevel; lossPct: number | null }
   | { type: 'ice'; iceServers: IceServer[] }
   | MeshEvent;
 
@@ -121,7 +122,7 @@ export class Session {
   }
 
   /** Ends everything here (links, socket, timers) and settles in `status`. */
-  close(status: SessionStatus): void {
+  close(status: SessionStatus, capacity?: number): void {
     this.#joined = false;
     this.#held = [];
     for (const timer of this.#returning.values()) clearTimeout(timer);
@@ -131,7 +132,8 @@ export class Session {
     this.mesh.close();
     this.#roster.clear();
     this.#self = null;
-    this.#setStatus(status);
+    this.#status = status;
+    this.#emit({ type: 'status', status, ...(capacity !== undefined && { capacity }) });
   }
 
   #emit(e: SessionEvent): void {
@@ -187,7 +189,10 @@ export class Session {
     const ack = await s.request('room:join', { name: this.#name, muted: this.#muted, ...(identity ?? {}) }, 30_000);
     if (s !== this.#signaling) return;
     if (!ack.ok) {
-      if (ack.error.code === 'room_full') this.close('room-full');
+      if (ack.error.code === 'room_full') {
+        const capacity = Number(ack.error.details?.capacity);
+        this.close('room-full', Number.isInteger(capacity) ? capacity : undefined);
+      }
       else if (ack.error.code === 'forbidden' && identity) {
         this.#deps.identity.clear();
         await this.#sendJoin();

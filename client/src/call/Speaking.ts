@@ -12,6 +12,9 @@ export const REMOTE_SPEAKING_LEVEL = 0.05;
 /** Our own level from the sender's media source, same scale. */
 export const SELF_SPEAKING_LEVEL = 0.05;
 
+/** The longest sampling waits for links still connecting. */
+const MAX_SKIP_MS = 10_000;
+
 export interface SpeakingDeps {
   mesh: Mesh;
   isMuted: (peerId: string) => boolean;
@@ -27,6 +30,7 @@ export class SpeakingDetector {
   #self = false;
   #timer: ReturnType<typeof setInterval> | null = null;
   #busy = false;
+  #lastSample = 0;
 
   constructor(deps: SpeakingDeps) {
     this.#deps = deps;
@@ -57,6 +61,14 @@ export class SpeakingDetector {
     this.#busy = true;
     try {
       const { mesh } = this.#deps;
+      // While links are still coming up (a join), WebRTC's threads are at their busiest and every
+      // level read waits for them: nobody speaks to a half-formed call, so look again later.
+      const settling = mesh.peerIds.some((id) => {
+        const state = mesh.link(id)?.state;
+        return state === 'new' || state === 'connecting';
+      });
+      if (settling && performance.now() - this.#lastSample < MAX_SKIP_MS) return;
+      this.#lastSample = performance.now();
       const next = new Set<string>();
       let selfLevel: number | null = null;
       for (const id of mesh.peerIds) {

@@ -3,9 +3,9 @@
  * `everyMs`, and a link whose state changed soon after the change, so the admin's view and the
  * time to connect do not wait for the next interval.
  *
- * A quick report carries only the links that changed, and reads getStats only for those that
- * are connected (the state and timing of the others need none): during a join, when states change
- * constantly, it adds almost nothing to a busy page. Loss and bitrates in a quick report stay
+ * A quick report carries only the links that changed. Either report reads getStats only for
+ * connected links (the state and timing of the others need none): during a join, when states
+ * change constantly, reports add almost nothing to a busy page. Loss and bitrates in a quick report stay
  * those of the last full interval (a quarter-second window would make them noise).
  */
 import type { CandidateType, PeerStats } from '@meshtalk/protocol';
@@ -90,7 +90,8 @@ export class StatsReporter {
       if (!link || !this.#deps.isMember(peerId)) continue;
       const previous = this.#lastInterval.get(peerId);
       let figures: LinkFigures;
-      if (only && link.state !== 'connected') {
+      // A link that is not connected has no figures yet: its state and timing need no getStats.
+      if (link.state !== 'connected') {
         figures = { ...(previous?.figures ?? EMPTY_FIGURES), rttMs: null, candidateType: null };
       } else {
         const report = await link.getStats().catch(() => null);

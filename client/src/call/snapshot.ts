@@ -1,8 +1,8 @@
 /** What the UI renders: an immutable picture of the call at one moment. */
-import type { Participant } from '@meshtalk/protocol';
+import type { LinkQualityLevel, Participant } from '@meshtalk/protocol';
 
 export type CallStatus = 'idle' | 'joining' | 'in-room' | 'reconnecting' | 'room-full' | 'replaced' | 'left' | 'failed';
-export type Quality = 'good' | 'poor' | 'bad';
+export type Quality = LinkQualityLevel;
 
 export interface PeerView extends Participant {
   presenting: boolean;
@@ -32,4 +32,6 @@ export interface CallSnapshot {
   /** Joined without a microphone. */
   listenOnly: boolean;
   notice: Notice | null;
+  /** How many people the room holds, once a full room said so. */
+  capacity?: number;
 }

@@ -3,7 +3,7 @@
  * through `handle*` methods, typed events go out; the RTCPeerConnection factory is injected.
  * It knows nothing of React or Socket.IO.
  */
-import type { IceServer } from '@meshtalk/protocol';
+import type { IceServer, LinkQualityLevel } from '@meshtalk/protocol';
 import { PeerLink, type SignalMessage } from './PeerLink';
 import type { RecoveryOptions } from './Recovery';
 
@@ -35,7 +35,7 @@ export class Mesh {
   #audioTrack: MediaStreamTrack | null = null;
   #screenTrack: MediaStreamTrack | null = null;
   /** Peers whose link is poor enough that we send them less. */
-  readonly #degraded = new Map<string, 'poor' | 'bad'>();
+  readonly #degraded = new Map<string, Exclude<LinkQualityLevel, 'good'>>();
 
   constructor(opts: MeshOptions) {
     this.#opts = opts;
@@ -92,7 +92,7 @@ export class Mesh {
   }
 
   /** A quality warning for the link to `peerId`: back off what we send there, screen first. */
-  handleLinkQuality(peerId: string, quality: 'good' | 'poor' | 'bad'): void {
+  handleLinkQuality(peerId: string, quality: LinkQualityLevel): void {
     if (quality === 'good') this.#degraded.delete(peerId);
     else this.#degraded.set(peerId, quality);
     void this.#limit(peerId);

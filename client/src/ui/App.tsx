@@ -14,7 +14,7 @@ export function App({ makeCall }: { makeCall: () => Call }) {
   }
   const message =
     snap.status === 'room-full'
-      ? t.roomFull(null)
+      ? t.roomFull(snap.capacity ?? null)
       : snap.status === 'replaced'
         ? t.replaced
         : snap.status === 'left'

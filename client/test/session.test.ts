@@ -1,0 +1,85 @@
+/**
+ * The session core in plain Node: no window, no sessionStorage, no MediaStream. It joins, keeps
+ * the roster, links with everyone and recovers lost signals when a socket comes back.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { JoinResponse, Participant } from '@meshtalk/protocol';
+import { Session, type SessionEvent } from '../src/call/Session';
+import { memoryIdentity } from '../src/call/identity';
+import { createFakePc, FakePeerConnection, settle } from './fake-rtc';
+import { FakeSignaling } from './fake-signaling';
+
+const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const person = (n: number, over: Partial<Participant> = {}): Participant => ({ id: id(n), name: `Person ${n}`, muted: false, joinedAt: 1, connected: true, ...over });
+const joined = (participants: Participant[]): JoinResponse => ({
+  self: person(5, { name: 'Eve' }),
+  resumeToken: 't'.repeat(43),
+  participants,
+  screen: null,
+  iceServers: [],
+  iceServersExpireAt: null,
+  resumed: false,
+});
+
+let sig: FakeSignaling;
+let session: Session;
+let events: SessionEvent[];
+
+beforeEach(() => {
+  FakePeerConnection.created = [];
+  sig = new FakeSignaling();
+  sig.respond = (event) => (event === 'room:join' ? { ok: true, data: joined([person(2), person(9)]) } : { ok: true, data: {} });
+  events = [];
+  session = new Session({ connect: () => sig, createPeerConnection: createFakePc, identity: memoryIdentity() });
+  session.on((e) => events.push(e));
+});
+afterEach(() => session.close('left'));
+
+const offersTo = (to: string) => sig.requests.filter((r) => r.event === 'signal:send' && (r.payload as { to: string; description?: { type: string } }).to === to && (r.payload as { description?: { type: string } }).description?.type === 'offer');
+
+describe('Session (Node, no DOM)', () => {
+  it('runs without DOM globals', () => {
+    expect(typeof (globalThis as { window?: unknown }).window).toBe('undefined');
+    expect(typeof (globalThis as { sessionStorage?: unknown }).sessionStorage).toBe('undefined');
+  });
+
+  it('joins, lists the roster, links with everyone, and keeps its identity in the injected store', async () => {
+    const identity = memoryIdentity();
+    session = new Session({ connect: () => sig, createPeerConnection: createFakePc, identity });
+    await session.join('Eve', null);
+    sig.connect();
+    await settle();
+    expect(session.status).toBe('in-room');
+    expect([...session.roster.keys()]).toEqual([id(2), id(9)]);
+    expect(session.mesh.peerIds).toEqual([id(2), id(9)]);
+    expect(identity.load()).toEqual({ participantId: id(5), resumeToken: 't'.repeat(43) });
+    // Eve (5) is impolite towards 9 and offers; polite towards 2 and waits for its offer.
+    expect(offersTo(id(9))).toHaveLength(1);
+    expect(offersTo(id(2))).toHaveLength(0);
+  });
+
+  it('a lost offer is sent again when the peer comes back to signaling, not before', async () => {
+    await session.join('Eve', null);
+    sig.connect();
+    await settle();
+    expect(offersTo(id(9))).toHaveLength(1);
+    // Person 9's socket drops (the offer in flight is lost) and comes back.
+    sig.emit('participant:updated', person(9, { connected: false }));
+    await settle();
+    expect(offersTo(id(9))).toHaveLength(1);
+    sig.emit('participant:updated', person(9, { connected: true }));
+    await settle();
+    expect(offersTo(id(9))).toHaveLength(2);
+    expect(offersTo(id(9))[1]!.payload).toEqual(offersTo(id(9))[0]!.payload);
+  });
+
+  it('a full room ends the session with no links', async () => {
+    sig.respond = (event) => (event === 'room:join' ? { ok: false, error: { code: 'room_full', message: 'full' } } : { ok: true, data: {} });
+    await session.join('Eve', null);
+    sig.connect();
+    await settle();
+    expect(session.status).toBe('room-full');
+    expect(session.mesh.peerIds).toEqual([]);
+    expect(events.filter((e) => e.type === 'status').map((e) => e.type === 'status' && e.status)).toEqual(['joining', 'room-full']);
+  });
+});
