@@ -7,6 +7,7 @@
  *
  *   node scripts/netns.mjs npx tsx bench/profile.ts   (BENCH_SIZES, BENCH_RUNS, BENCH_SETTLE_MS, BENCH_CPU_PROFILE)
  */
+import { writeFileSync } from 'node:fs';
 import { chromium, type Browser, type CDPSession, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS } from '../scripts/chromium-args';
 import { chromiumTicks, meshtalkSubject, referenceSubject, sleep, startRoom, untilAudio, type Subject } from './subjects';
@@ -17,6 +18,8 @@ const SIZES = (process.env.BENCH_SIZES ?? '6').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_RUNS ?? 1);
 const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 5_000);
 const CPU_PROFILE = process.env.BENCH_CPU_PROFILE === '1';
+/** Also record a trace of the browser and sum the first page's main-thread events by name. */
+const TRACE = process.env.BENCH_TRACE === '1';
 
 type Metrics = Record<string, number>;
 
@@ -47,6 +50,29 @@ function topFunctions(profile: { nodes: ProfileNode[]; samples: number[]; timeDe
     .map(([k, ms]) => `${ms.toFixed(0).padStart(7)} ms ${((100 * ms) / total).toFixed(1).padStart(5)} %  ${k}`);
 }
 
+interface TraceEvent {
+  name: string;
+  ph: string;
+  dur?: number;
+  tid: number;
+  pid: number;
+  args?: { name?: string };
+}
+
+/** Self time of complete events on each renderer main thread, by event name, summed. */
+function traceSummary(trace: { traceEvents: TraceEvent[] }, top = 20): string[] {
+  const mainThreads = new Set(trace.traceEvents.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  const total = new Map<string, number>();
+  for (const e of trace.traceEvents) {
+    if (e.ph !== 'X' || !e.dur || !mainThreads.has(`${e.pid}:${e.tid}`)) continue;
+    total.set(e.name, (total.get(e.name) ?? 0) + e.dur / 1000);
+  }
+  return [...total.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([name, ms]) => `${ms.toFixed(0).padStart(7)} ms  ${name}`);
+}
+
 async function run(browser: Browser, subject: Subject, n: number): Promise<void> {
   const pages: Page[] = [];
   for (let i = 0; i < n; i++) pages.push(await (await browser.newContext()).newPage());
@@ -60,6 +86,7 @@ async function run(browser: Browser, subject: Subject, n: number): Promise<void>
       await sessions[0]!.send('Profiler.setSamplingInterval', { interval: 500 });
       await sessions[0]!.send('Profiler.start');
     }
+    if (TRACE) await browser.startTracing(pages[0], { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
     const before = await Promise.all(sessions.map(metrics));
     const ticks0 = chromiumTicks();
     const t0 = performance.now();
@@ -80,6 +107,11 @@ async function run(browser: Browser, subject: Subject, n: number): Promise<void>
         `chromium CPU ${cpu.toFixed(1)} s; main threads (sum of ${n} pages): task ${sum('TaskDuration').toFixed(2)} s, ` +
         `script ${sum('ScriptDuration').toFixed(2)} s, layout ${sum('LayoutDuration').toFixed(2)} s, style ${sum('RecalcStyleDuration').toFixed(2)} s`,
     );
+    if (TRACE) {
+      const raw = (await browser.stopTracing()).toString();
+      if (process.env.BENCH_TRACE_FILE) writeFileSync(`${process.env.BENCH_TRACE_FILE}.${subject.name}.json`, raw);
+      console.log(traceSummary(JSON.parse(raw) as { traceEvents: TraceEvent[] }).join('\n'));
+    }
     if (CPU_PROFILE) {
       const { profile } = (await sessions[0]!.send('Profiler.stop')) as { profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] } };
       console.log(topFunctions(profile).join('\n'));

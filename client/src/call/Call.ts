@@ -3,9 +3,10 @@
  * the screen share, stats reports and speaking detection, composed into one immutable snapshot
  * that the UI renders (`subscribe` + `getSnapshot`, for useSyncExternalStore). No React here.
  *
- * The snapshot is rebuilt at once on every change, but listeners are told at most once per
- * `notifyMs`: while ten people join, links change state dozens of times a second, and each
- * notification is a React render the page can do without.
+ * The snapshot is rebuilt at once on every change; listeners hear of network-driven changes at
+ * most once per `notifyMs` (what a person did, at once): while ten people join, links change
+ * state dozens of times a second, and each notification is a React render and a layout that a
+ * busy page can do without (bench/profile.ts measured it).
  */
 import type { ScreenState } from '@meshtalk/protocol';
 import { captureScreen } from '../media/screen';
@@ -93,7 +94,7 @@ export class Call {
     if (this.#session.status !== 'idle') return;
     this.#mic = mic;
     const audio = mic?.getAudioTracks()[0] ?? null;
-    this.#set({ ...EMPTY, status: 'joining', listenOnly: !audio });
+    this.#set({ ...EMPTY, status: 'joining', listenOnly: !audio }, true);
     await this.#session.join(name, audio);
     this.#speaking.start();
     this.#stats.start();
@@ -105,7 +106,7 @@ export class Call {
     if (!self || !track) return;
     const muted = !self.muted;
     track.enabled = !muted;
-    this.#set({ self: { ...self, muted } });
+    this.#set({ self: { ...self, muted } }, true);
     await this.#session.setMuted(muted);
   }
 
@@ -114,7 +115,7 @@ export class Call {
     if (this.#screenTrack || !signaling) return;
     const claim = await signaling.request('screen:claim', {});
     if (!claim.ok) {
-      if (claim.error.code === 'screen_busy') this.#set({ notice: { kind: 'screen_busy', name: String(claim.error.details?.holderName ?? '') } });
+      if (claim.error.code === 'screen_busy') this.#set({ notice: { kind: 'screen_busy', name: String(claim.error.details?.holderName ?? '') } }, true);
       return;
     }
     this.#screenEpoch = claim.data.epoch;
@@ -122,14 +123,14 @@ export class Call {
     if (!track || this.#session.signaling !== signaling) {
       track?.stop();
       await signaling.request('screen:release', { epoch: claim.data.epoch });
-      if (!track) this.#set({ notice: { kind: 'share_failed' } });
+      if (!track) this.#set({ notice: { kind: 'share_failed' } }, true);
       return;
     }
     this.#screenTrack = track;
     // The browser's own "Stop sharing" ends the track: release the slot then too.
     track.addEventListener('ended', () => void this.stopShare());
     await this.#session.mesh.setScreenTrack(track);
-    this.#set({ presenting: true, notice: null });
+    this.#set({ presenting: true, notice: null }, true);
   }
 
   async stopShare(): Promise<void> {
@@ -138,12 +139,12 @@ export class Call {
     this.#screenTrack = null;
     track.stop();
     await this.#session.mesh.setScreenTrack(null);
-    this.#set({ presenting: false });
+    this.#set({ presenting: false }, true);
     await this.#session.signaling?.request('screen:release', this.#screenEpoch === null ? {} : { epoch: this.#screenEpoch });
   }
 
   dismissNotice(): void {
-    this.#set({ notice: null });
+    this.#set({ notice: null }, true);
   }
 
   async leave(): Promise<void> {
@@ -198,14 +199,14 @@ export class Call {
     switch (e.type) {
       case 'status':
         if (e.status === 'in-room' || e.status === 'joining') return;
-        if (e.status === 'reconnecting') return this.#set({ status: 'reconnecting' });
-        if (e.status === 'failed') return this.#set({ status: 'failed', notice: { kind: 'error', message: e.message ?? '' } });
+        if (e.status === 'reconnecting') return this.#set({ status: 'reconnecting' }, true);
+        if (e.status === 'failed') return this.#set({ status: 'failed', notice: { kind: 'error', message: e.message ?? '' } }, true);
         // room-full, replaced, left: the call is over here.
         this.#end(e.status);
-        if (e.capacity !== undefined) this.#set({ capacity: e.capacity });
+        if (e.capacity !== undefined) this.#set({ capacity: e.capacity }, true);
         return;
       case 'joined':
-        this.#set({ status: 'in-room', self: { ...e.self, speaking: false } });
+        this.#set({ status: 'in-room', self: { ...e.self, speaking: false } }, true);
         this.#onScreen(e.screen);
         // After a server restart the slot is free again: a presenter who still shares takes it back.
         if (this.#screenTrack && e.screen?.holderId !== e.self.id) {
@@ -280,10 +281,14 @@ export class Call {
     this.#set({ peers, self, screenTrack });
   }
 
-  #set(patch: Partial<CallSnapshot>): void {
+  /**
+   * A new snapshot. What a person just did (mute, share, a notice) is shown at once; what the
+   * network does (links, stats, speaking, roster) at most every `notifyMs`.
+   */
+  #set(patch: Partial<CallSnapshot>, urgent = false): void {
     this.#snapshot = { ...this.#snapshot, ...patch };
-    const ms = this.#deps.notifyMs ?? 50;
-    if (ms <= 0) return this.#notify();
+    const ms = this.#deps.notifyMs ?? 250;
+    if (urgent || ms <= 0) return this.#notify();
     this.#notifyTimer ??= setTimeout(() => this.#notify(), ms);
   }
 
@@ -301,6 +306,6 @@ export class Call {
     this.#mic?.getTracks().forEach((t) => t.stop());
     this.#media.clear();
     this.#quality.clear();
-    this.#set({ ...EMPTY, status });
+    this.#set({ ...EMPTY, status }, true);
   }
 }

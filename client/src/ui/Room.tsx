@@ -1,5 +1,5 @@
 /** In the room: tiles, the shared screen, notices and the controls. Renders the snapshot only. */
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import type { Call, CallSnapshot, PeerView } from '../call/Call';
 import { AudioOut, VideoOut } from './Media';
 import { t } from './i18n';
@@ -121,7 +121,14 @@ function Badges(props: { muted: boolean; speaking: boolean; presenting: boolean 
   );
 }
 
-function Tile({ peer }: { peer: PeerView }) {
+/** Same fields, same values: the snapshot rebuilds every PeerView, most of them unchanged. */
+function samePeer(a: PeerView, b: PeerView): boolean {
+  const keys = Object.keys(a) as (keyof PeerView)[];
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}
+
+/** One remote person. Re-rendered only when something about them changed. */
+const Tile = memo(function Tile({ peer }: { peer: PeerView }) {
   const link =
     peer.linkState === 'connected'
       ? t.link[peer.quality]
@@ -139,4 +146,4 @@ function Tile({ peer }: { peer: PeerView }) {
       {peer.audio && <AudioOut stream={peer.audio} />}
     </li>
   );
-}
+}, (a, b) => samePeer(a.peer, b.peer));
