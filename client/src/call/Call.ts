@@ -11,7 +11,7 @@
 import type { ScreenState } from '@meshtalk/protocol';
 import { captureScreen } from '../media/screen';
 import type { Signaling } from '../signaling/SignalingClient';
-import { indexStats, selectedPair, type StatsEntry } from '../stats/summarize';
+import { inboundAudio, linkReports, type LinkReport } from './debug';
 import { webStorageIdentity, type IdentityStore } from './identity';
 import { Session, type SessionEvent } from './Session';
 import type { CallSnapshot, PeerView, Quality } from './snapshot';
@@ -152,47 +152,14 @@ export class Call {
     await this.#session.leave();
   }
 
-  /**
-   * Test hook (window.__meshtalk.stats): per link, the raw states, media counters, the local UDP
-   * port of the selected candidate pair and the cap on the audio sender.
-   */
-  async debugStats(): Promise<
-    { peerId: string; state: string; signaling: string; ice: string; inboundAudioBytes: number; framesDecoded: number; localPort: number | null; audioMaxBitrate: number | null }[]
-  > {
-    const mesh = this.#session.mesh;
-    const out = await Promise.all(
-      mesh.peerIds.map(async (peerId) => {
-        const link = mesh.link(peerId);
-        if (!link) return null;
-        const byId = indexStats((await link.getStats()).values() as Iterable<StatsEntry>);
-        let inboundAudioBytes = 0;
-        let framesDecoded = 0;
-        for (const r of byId.values()) {
-          if (r.type !== 'inbound-rtp') continue;
-          if (r.kind === 'audio') inboundAudioBytes += r.bytesReceived ?? 0;
-          if (r.kind === 'video') framesDecoded += r.framesDecoded ?? 0;
-        }
-        const localPort = selectedPair(byId).local?.port ?? null;
-        return { peerId, inboundAudioBytes, framesDecoded, localPort, ...link.debug() };
-      }),
-    );
-    return out.filter((x) => x !== null);
+  /** Test hook (window.__meshtalk.stats): per link, states, media counters, port and audio cap. */
+  debugStats(): Promise<LinkReport[]> {
+    return linkReports(this.#session.mesh);
   }
 
   /** Test hook for benchmarks: inbound audio bytes per link, read as a bare page would. */
-  async debugInboundAudio(): Promise<{ id: string; bytes: number }[]> {
-    const mesh = this.#session.mesh;
-    const out: { id: string; bytes: number }[] = [];
-    for (const id of mesh.peerIds) {
-      const link = mesh.link(id);
-      if (!link) continue;
-      let bytes = 0;
-      (await link.getStats()).forEach((r: { type: string; kind?: string; bytesReceived?: number }) => {
-        if (r.type === 'inbound-rtp' && r.kind === 'audio') bytes += r.bytesReceived ?? 0;
-      });
-      out.push({ id, bytes });
-    }
-    return out;
+  debugInboundAudio(): Promise<{ id: string; bytes: number }[]> {
+    return inboundAudio(this.#session.mesh);
   }
 
   #onSession(e: SessionEvent): void {

@@ -13,44 +13,12 @@
  * Recovery (ICE restarts that tell a slow peer from a lost one) lives in Recovery.
  */
 import type { IceCandidate, SessionDescription } from '@meshtalk/protocol';
-import { Recovery, type RecoveryOptions } from './Recovery';
+import type { LinkDebug, LinkEvent, PeerLinkOptions, SignalMessage } from './link-types';
+import { Recovery } from './Recovery';
+import { linkProgress, senderAudioLevel } from './link-stats';
 import { applySenderLimits } from './sender-limits';
 
-export interface SignalMessage {
-  description?: SessionDescription;
-  candidate?: IceCandidate | null;
-}
-
-export interface PeerLinkOptions {
-  selfId: string;
-  peerId: string;
-  config: RTCConfiguration;
-  createPeerConnection: (config: RTCConfiguration) => RTCPeerConnection;
-  send: (message: SignalMessage) => void;
-  audioTrack: MediaStreamTrack | null;
-  screenTrack: MediaStreamTrack | null;
-  screenLimits?: RTCRtpEncodingParameters;
-  now?: () => number;
-  recovery?: RecoveryOptions;
-}
-
-export type LinkEvent =
-  | { type: 'state'; state: RTCPeerConnectionState }
-  | { type: 'audio'; track: MediaStreamTrack }
-  | { type: 'screen'; track: MediaStreamTrack }
-  /**
-   * Restarts did not bring the link back, or the peer started afresh (an offer this connection
-   * cannot take): the mesh should replace this link, handing `replay` to the new one.
-   */
-  | { type: 'exhausted'; replay?: SignalMessage };
-
-/** What the test hook and diagnostics read of a link. */
-export interface LinkDebug {
-  state: RTCPeerConnectionState;
-  signaling: RTCSignalingState;
-  ice: RTCIceConnectionState;
-  audioMaxBitrate: number | null;
-}
+export type { LinkDebug, LinkEvent, PeerLinkOptions, SignalMessage } from './link-types';
 
 export class PeerLink {
   readonly peerId: string;
@@ -99,7 +67,7 @@ export class PeerLink {
           return pc.connectionState;
         },
         restartIce: () => this.restartIce(),
-        progress: () => this.#progress(),
+        progress: () => linkProgress(pc),
         exhausted: () => this.#emit({ type: 'exhausted' }),
       },
       opts.recovery,
@@ -164,13 +132,8 @@ export class PeerLink {
   }
 
   /** Our own microphone's level as the browser measures it for this link's audio sender. */
-  async localAudioLevel(): Promise<number | null> {
-    const sender = this.#audio?.sender;
-    if (!sender?.track || this.pc.connectionState !== 'connected' || typeof sender.getStats !== 'function') return null;
-    for (const r of (await sender.getStats()).values() as Iterable<{ type: string; kind?: string; audioLevel?: number }>) {
-      if (r.type === 'media-source' && r.kind === 'audio' && typeof r.audioLevel === 'number') return r.audioLevel;
-    }
-    return null;
+  localAudioLevel(): Promise<number | null> {
+    return this.pc.connectionState === 'connected' ? senderAudioLevel(this.#audio?.sender) : Promise.resolve(null);
   }
 
   getStats(): Promise<RTCStatsReport> {
@@ -333,13 +296,4 @@ export class PeerLink {
     this.#emit({ type: 'state', state });
   }
 
-  /** Bytes received plus ICE checks exchanged: it grows while the peer is alive, however slow. */
-  async #progress(): Promise<number> {
-    let total = 0;
-    for (const r of (await this.pc.getStats()).values() as Iterable<{ type: string; bytesReceived?: number; responsesReceived?: number; requestsReceived?: number }>) {
-      if (r.type === 'inbound-rtp') total += r.bytesReceived ?? 0;
-      else if (r.type === 'candidate-pair') total += (r.responsesReceived ?? 0) + (r.requestsReceived ?? 0);
-    }
-    return total;
-  }
 }

@@ -1,0 +1,53 @@
+/**
+ * What the end-to-end tests and benchmarks read of a call's links (window.__meshtalk, built in
+ * only with VITE_TEST_HOOK=1): media counters straight from getStats, the raw states, the local
+ * port of the selected candidate pair and the cap on the audio sender.
+ */
+import type { Mesh } from '../mesh/Mesh';
+import { indexStats, selectedPair, type StatsEntry } from '../stats/summarize';
+
+export interface LinkReport {
+  peerId: string;
+  state: string;
+  signaling: string;
+  ice: string;
+  inboundAudioBytes: number;
+  framesDecoded: number;
+  localPort: number | null;
+  audioMaxBitrate: number | null;
+}
+
+export async function linkReports(mesh: Mesh): Promise<LinkReport[]> {
+  const out = await Promise.all(
+    mesh.peerIds.map(async (peerId) => {
+      const link = mesh.link(peerId);
+      if (!link) return null;
+      const byId = indexStats((await link.getStats()).values() as Iterable<StatsEntry>);
+      let inboundAudioBytes = 0;
+      let framesDecoded = 0;
+      for (const r of byId.values()) {
+        if (r.type !== 'inbound-rtp') continue;
+        if (r.kind === 'audio') inboundAudioBytes += r.bytesReceived ?? 0;
+        if (r.kind === 'video') framesDecoded += r.framesDecoded ?? 0;
+      }
+      const localPort = selectedPair(byId).local?.port ?? null;
+      return { peerId, inboundAudioBytes, framesDecoded, localPort, ...link.debug() };
+    }),
+  );
+  return out.filter((x) => x !== null);
+}
+
+/** Inbound audio bytes per link, read exactly as the bare reference page reads its own. */
+export async function inboundAudio(mesh: Mesh): Promise<{ id: string; bytes: number }[]> {
+  const out: { id: string; bytes: number }[] = [];
+  for (const id of mesh.peerIds) {
+    const link = mesh.link(id);
+    if (!link) continue;
+    let bytes = 0;
+    (await link.getStats()).forEach((r: { type: string; kind?: string; bytesReceived?: number }) => {
+      if (r.type === 'inbound-rtp' && r.kind === 'audio') bytes += r.bytesReceived ?? 0;
+    });
+    out.push({ id, bytes });
+  }
+  return out;
+}

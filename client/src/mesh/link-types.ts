@@ -1,0 +1,39 @@
+/** The vocabulary of one peer link: what it sends, what it is told, what it reports. */
+import type { IceCandidate, SessionDescription } from '@meshtalk/protocol';
+import type { RecoveryOptions } from './Recovery';
+
+export interface SignalMessage {
+  description?: SessionDescription;
+  candidate?: IceCandidate | null;
+}
+
+export interface PeerLinkOptions {
+  selfId: string;
+  peerId: string;
+  config: RTCConfiguration;
+  createPeerConnection: (config: RTCConfiguration) => RTCPeerConnection;
+  send: (message: SignalMessage) => void;
+  audioTrack: MediaStreamTrack | null;
+  screenTrack: MediaStreamTrack | null;
+  screenLimits?: RTCRtpEncodingParameters;
+  now?: () => number;
+  recovery?: RecoveryOptions;
+}
+
+export type LinkEvent =
+  | { type: 'state'; state: RTCPeerConnectionState }
+  | { type: 'audio'; track: MediaStreamTrack }
+  | { type: 'screen'; track: MediaStreamTrack }
+  /**
+   * Restarts did not bring the link back, or the peer started afresh (an offer this connection
+   * cannot take): the mesh should replace this link, handing `replay` to the new one.
+   */
+  | { type: 'exhausted'; replay?: SignalMessage };
+
+/** What the test hook and diagnostics read of a link. */
+export interface LinkDebug {
+  state: RTCPeerConnectionState;
+  signaling: RTCSignalingState;
+  ice: RTCIceConnectionState;
+  audioMaxBitrate: number | null;
+}
