@@ -63,8 +63,8 @@ async function measure(browser: Browser, subject: Subject, label: string, run: (
     console.error(`  ${label}: ${(err as Error).message}`);
     return null;
   } finally {
+    await subject.reset(browser.contexts().flatMap((c) => c.pages()));
     for (const c of browser.contexts()) await c.close();
-    await subject.reset();
   }
 }
 

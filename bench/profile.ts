@@ -117,8 +117,8 @@ async function run(browser: Browser, subject: Subject, n: number): Promise<void>
       console.log(topFunctions(profile).join('\n'));
     }
   } finally {
+    await subject.reset(browser.contexts().flatMap((c) => c.pages()));
     for (const c of browser.contexts()) await c.close();
-    await subject.reset();
   }
 }
 

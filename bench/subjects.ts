@@ -23,7 +23,8 @@ export interface Subject {
   /** Timed from here: the join itself, started inside the page. */
   join(page: Page): Promise<void>;
   inbound(page: Page): Promise<{ id: string; bytes: number }[]>;
-  reset(): Promise<void>;
+  /** Ends the measurement's call on these pages (before they close), so the next starts clean. */
+  reset(pages: Page[]): Promise<void>;
 }
 
 /** Polls until every page receives audio bytes from n-1 peers, returning when that happened. */
@@ -39,10 +40,10 @@ export async function untilAudio(pages: Page[], subject: Subject, n: number, tim
   throw new Error(`${subject.name}: no full mesh of ${n} within ${timeoutMs} ms (peers heard per page: ${heard.join(' ')})`);
 }
 
-/** The built room server on a free port with an in-memory database and a short grace period. */
+/** The built room server on a free port with an in-memory database, as shipped otherwise. */
 export async function startRoom(): Promise<{ proc: ChildProcess; url: string }> {
   const proc = spawn(process.execPath, ['server/dist/main.js'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: 'memory://', LOG_LEVEL: 'info', GRACE_MS: '1000' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: 'memory://', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -85,7 +86,17 @@ export function meshtalkSubject(roomUrl: string): Subject {
     join: (p) => p.evaluate(() => [...document.querySelectorAll('button')].find((b) => b.textContent?.trim() === 'Join')!.click()),
     // The same reading as the reference's: getStats per link, inbound audio bytes summed.
     inbound: (p) => p.evaluate(() => (window as unknown as { __meshtalk: { inboundAudio(): Promise<{ id: string; bytes: number }[]> } }).__meshtalk.inboundAudio()),
-    reset: () => sleep(1_500), // let the grace period of closed pages run out
+    // Everyone presses Leave, as people do: their slots free at once, the grace period stays real.
+    reset: async (pages) => {
+      await Promise.all(
+        pages.map((p) =>
+          p
+            .evaluate(() => [...document.querySelectorAll('button')].find((b) => b.textContent?.trim() === 'Leave')?.click())
+            .catch(() => undefined),
+        ),
+      );
+      await sleep(2_500);
+    },
   };
 }
 

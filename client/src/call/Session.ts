@@ -54,7 +54,11 @@ export class Session {
 
   constructor(deps: SessionDeps) {
     this.#deps = deps;
-    this.mesh = new Mesh({ createPeerConnection: deps.createPeerConnection, ...(deps.recovery && { recovery: deps.recovery }) });
+    this.mesh = new Mesh({
+      createPeerConnection: deps.createPeerConnection,
+      ...(deps.recovery && { recovery: deps.recovery }),
+      peerPresent: (id) => this.#joined && (this.#roster.get(id)?.connected ?? false),
+    });
     this.mesh.on((e) => {
       if (e.type === 'signal') {
         // Until this connection has joined, the server would refuse signals: hold them.

@@ -61,11 +61,11 @@ export class SpeakingDetector {
     this.#busy = true;
     try {
       const { mesh } = this.#deps;
-      // While links are still coming up (a join), WebRTC's threads are at their busiest and every
-      // level read waits for them: nobody speaks to a half-formed call, so look again later.
+      // While links are still coming up (a join) or recovering, WebRTC's threads are at their
+      // busiest and every level read waits for them: look again later.
       const settling = mesh.peerIds.some((id) => {
         const state = mesh.link(id)?.state;
-        return state === 'new' || state === 'connecting';
+        return state === 'new' || state === 'connecting' || state === 'disconnected';
       });
       if (settling && performance.now() - this.#lastSample < MAX_SKIP_MS) return;
       this.#lastSample = performance.now();

@@ -12,6 +12,7 @@ export interface LinkReport {
   signaling: string;
   ice: string;
   inboundAudioBytes: number;
+  outboundAudioBytes: number;
   framesDecoded: number;
   localPort: number | null;
   audioMaxBitrate: number | null;
@@ -24,14 +25,16 @@ export async function linkReports(mesh: Mesh): Promise<LinkReport[]> {
       if (!link) return null;
       const byId = indexStats((await link.getStats()).values() as Iterable<StatsEntry>);
       let inboundAudioBytes = 0;
+      let outboundAudioBytes = 0;
       let framesDecoded = 0;
       for (const r of byId.values()) {
+        if (r.type === 'outbound-rtp' && r.kind === 'audio') outboundAudioBytes += r.bytesSent ?? 0;
         if (r.type !== 'inbound-rtp') continue;
         if (r.kind === 'audio') inboundAudioBytes += r.bytesReceived ?? 0;
         if (r.kind === 'video') framesDecoded += r.framesDecoded ?? 0;
       }
       const localPort = selectedPair(byId).local?.port ?? null;
-      return { peerId, inboundAudioBytes, framesDecoded, localPort, ...link.debug() };
+      return { peerId, inboundAudioBytes, outboundAudioBytes, framesDecoded, localPort, ...link.debug() };
     }),
   );
   return out.filter((x) => x !== null);

@@ -16,6 +16,8 @@ export type MeshEvent =
 export interface MeshOptions {
   createPeerConnection: (config: RTCConfiguration) => RTCPeerConnection;
   recovery?: RecoveryOptions;
+  /** Whether a peer is still connected to signaling; recovery waits longer for one that is. */
+  peerPresent?: (peerId: string) => boolean;
 }
 
 /** Each viewer's share of the presenter's uplink: the budget split over the receivers. */
@@ -161,6 +163,7 @@ export class Mesh {
       screenTrack: this.#screenTrack,
       screenLimits: this.#screenLimits(peerId),
       ...(this.#opts.recovery && { recovery: this.#opts.recovery }),
+      peerPresent: () => this.#opts.peerPresent?.(peerId) ?? false,
     });
     link.on((e) => {
       if (e.type === 'exhausted') return this.#replace(peerId, link, e.replay);

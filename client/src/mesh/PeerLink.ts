@@ -7,19 +7,17 @@
  * side adopts the one the first offer brings. Video is added when someone shares a screen (one
  * renegotiation per viewer) and kept afterwards, so the next share on the same pair, by either
  * side, is a replaceTrack. A link created while we present carries the screen from its first
- * offer, so a late joiner sees the running share at once. Measured on a 2-core machine, a video
- * transceiver on every pair from the start slowed a 10-person join markedly; see bench/RESULTS.md.
- *
- * Recovery (ICE restarts that tell a slow peer from a lost one) lives in Recovery.
+ * offer, so a late joiner sees the running share at once. (A video transceiver on every pair
+ * from the start slowed a 10-person join markedly: bench/RESULTS.md.) Recovery lives in Recovery.
  */
 import type { IceCandidate, SessionDescription } from '@meshtalk/protocol';
 import type { LinkDebug, LinkEvent, PeerLinkOptions, SignalMessage } from './link-types';
 import { Recovery } from './Recovery';
 import { linkProgress, senderAudioLevel } from './link-stats';
+import { withAudioPreferences } from './sdp';
 import { applySenderLimits } from './sender-limits';
 
 export type { LinkDebug, LinkEvent, PeerLinkOptions, SignalMessage } from './link-types';
-
 export class PeerLink {
   readonly peerId: string;
   readonly polite: boolean;
@@ -68,6 +66,7 @@ export class PeerLink {
         },
         restartIce: () => this.restartIce(),
         progress: () => linkProgress(pc),
+        peerPresent: () => opts.peerPresent?.() ?? false,
         exhausted: () => this.#emit({ type: 'exhausted' }),
       },
       opts.recovery,
@@ -147,6 +146,8 @@ export class PeerLink {
       signaling: pc.signalingState,
       ice: pc.iceConnectionState,
       audioMaxBitrate: this.#audio?.sender.getParameters().encodings?.[0]?.maxBitrate ?? null,
+      audioDirection: this.#audio?.currentDirection ?? null,
+      audioTrack: !!this.#audio?.sender.track,
     };
   }
 
@@ -173,7 +174,7 @@ export class PeerLink {
     if (this.#closed) return;
     const pc = this.pc;
     if (pc.signalingState === 'have-local-offer' && pc.localDescription && !this.#makingOffer) {
-      this.#opts.send({ description: pc.localDescription.toJSON() as SessionDescription });
+      this.#sendDescription(pc.localDescription);
     } else if (pc.signalingState === 'stable' && pc.remoteDescription && pc.connectionState !== 'connected') {
       this.restartIce();
     }
@@ -196,7 +197,7 @@ export class PeerLink {
       try {
         this.#makingOffer = true;
         await pc.setLocalDescription();
-        this.#opts.send({ description: pc.localDescription!.toJSON() as SessionDescription });
+        this.#sendDescription(pc.localDescription!);
       } catch (err) {
         console.warn('meshtalk: offer failed', err);
       } finally {
@@ -212,6 +213,10 @@ export class PeerLink {
     };
     pc.onconnectionstatechange = () => this.#onState();
     return pc;
+  }
+
+  #sendDescription(description: RTCSessionDescription): void {
+    this.#opts.send({ description: withAudioPreferences(description.toJSON() as SessionDescription) });
   }
 
   #addVideo(track: MediaStreamTrack): void {
@@ -266,7 +271,7 @@ export class PeerLink {
       if (description.type === 'offer') {
         this.#adopt();
         await pc.setLocalDescription();
-        this.#opts.send({ description: pc.localDescription!.toJSON() as SessionDescription });
+        this.#sendDescription(pc.localDescription!);
       }
       const pending = this.#pendingCandidates.splice(0);
       for (const c of pending) await this.#addCandidate(c);

@@ -3,9 +3,10 @@
  *
  * - `failed`: restart ICE at once.
  * - `disconnected` (for `disconnectedGraceMs`) or stuck `connecting` (for `connectingGraceMs`):
- *   look at the link's progress first (bytes received, ICE checks answered). A link that still
- *   moves belongs to a slow peer (a busy laptop answering late): wait another grace period
- *   instead of restarting, a few times. A link that did not move is lost: restart ICE.
+ *   look at the link's progress first (bytes received, ICE checks answered) and whether the
+ *   peer is still on signaling. A link that still moves, or whose peer is still there, belongs
+ *   to a slow peer (a busy laptop answering late): wait another grace period instead of
+ *   restarting, up to `maxSlowWaits` times. Otherwise the link is lost: restart ICE.
  * - Restarts in a row back off exponentially; after `maxRestarts` the link is exhausted and the
  *   mesh recreates the connection.
  *
@@ -18,6 +19,11 @@ export interface RecoveryTarget {
   restartIce(): void;
   /** A figure that grows while the link is alive: bytes received plus ICE checks answered. */
   progress(): Promise<number>;
+  /**
+   * Whether the peer is still connected to signaling. A peer whose socket is up but whose link
+   * went quiet is busy (a starved page answers everything late), not gone: it gets more time.
+   */
+  peerPresent?(): boolean;
   /** Restarts ran out: replace the connection. */
   exhausted(): void;
 }
@@ -109,7 +115,7 @@ export class Recovery {
     if (state === 'failed') return this.#restart();
     const now = await this.#target.progress().catch(() => null);
     if (this.#closed || this.#timer) return;
-    const moved = now !== null && this.#baseline !== null && now > this.#baseline;
+    const moved = (now !== null && this.#baseline !== null && now > this.#baseline) || (this.#target.peerPresent?.() ?? false);
     if (moved && this.#slowWaits < this.#opts.maxSlowWaits) {
       this.#slowWaits += 1;
       this.#examineAfter(graceMs);

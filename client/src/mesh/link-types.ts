@@ -18,6 +18,8 @@ export interface PeerLinkOptions {
   screenLimits?: RTCRtpEncodingParameters;
   now?: () => number;
   recovery?: RecoveryOptions;
+  /** Whether the peer is still connected to signaling (a witness that it is slow, not gone). */
+  peerPresent?: () => boolean;
 }
 
 export type LinkEvent =
@@ -36,4 +38,7 @@ export interface LinkDebug {
   signaling: RTCSignalingState;
   ice: RTCIceConnectionState;
   audioMaxBitrate: number | null;
+  /** The audio transceiver's negotiated direction, and whether its sender has a track. */
+  audioDirection: string | null;
+  audioTrack: boolean;
 }
