@@ -44,6 +44,12 @@ const ConfigSchema = z.object({
   /** Node's HTTP keep-alive; above the cloud load balancer's 600 s. */
   KEEP_ALIVE_TIMEOUT_MS: int(1_000, 3_600_000).default(620_000),
   SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
+  /**
+   * The write queue's bounds: rows, and estimated bytes. The defaults hold a long outage of a
+   * busy room (lifecycle rows are a few per person-minute) and stay far below a 512 MiB pod.
+   */
+  WRITE_QUEUE_MAX_ROWS: int(100, 10_000_000).default(100_000),
+  WRITE_QUEUE_MAX_BYTES: int(1 << 20, 4 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Comma-separated STUN/TURN URLs handed to clients. */
   STUN_URLS: list.optional(),

@@ -43,6 +43,8 @@ export interface SignalingDeps {
   iceFor: IceFor;
   observer?: SignalingObserver | undefined;
   periodic?: readonly Periodic[] | undefined;
+  /** How often refused joins are written as one tally row (default 60 s). */
+  refusedJoinsEveryMs?: number | undefined;
 }
 
 export interface Signaling {
