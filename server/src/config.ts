@@ -43,6 +43,21 @@ const ConfigSchema = z.object({
   RATE_LIMIT_PER_SEC: int(1, 100_000).default(50),
   /** Node's HTTP keep-alive; above the cloud load balancer's 600 s. */
   KEEP_ALIVE_TIMEOUT_MS: int(1_000, 3_600_000).default(620_000),
+  /** How long a request may take to send its headers (slow-loris); at most 60 s. */
+  HEADERS_TIMEOUT_MS: int(1_000, 60_000).default(20_000),
+  /** Most TCP connections the HTTP server holds at once (sockets, page loads, probes). */
+  HTTP_MAX_CONNECTIONS: int(10, 1_000_000).default(2_000),
+  /** Most Socket.IO connections in all, and from one client address (see TRUST_PROXY_HOPS). */
+  MAX_CONNECTIONS: int(1, 1_000_000).default(500),
+  MAX_CONNECTIONS_PER_ADDRESS: int(1, 1_000_000).default(32),
+  /** A connection that has not joined the room this long after it opened (or left) is closed. */
+  JOIN_TIMEOUT_MS: int(1_000, 600_000).default(10_000),
+  /**
+   * How many proxies in front of the server's sockets append to X-Forwarded-For: 0 when browsers
+   * connect directly, 1 behind nginx.conf, 2 behind the GKE load balancer (it appends the client
+   * and its own address). The client address is taken that many hops from the right, never further.
+   */
+  TRUST_PROXY_HOPS: int(0, 10).default(0),
   SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
   /**
    * The write queue's bounds: rows, and estimated bytes. The defaults hold a long outage of a

@@ -57,6 +57,7 @@ export function attachSignaling(deps: SignalingDeps): Signaling {
     logger,
     now,
     rateLimit: deps.rateLimit,
+    joinTimeoutMs: deps.joinTimeoutMs,
     observer: deps.observer,
     handlers: createHandlers(ctx),
     disconnected: (socket, reason) => onDisconnect(ctx, socket, reason),

@@ -40,6 +40,8 @@ export interface SignalingDeps {
   newId: () => string;
   graceMs: number;
   rateLimit: { burst: number; perSec: number };
+  /** A connection not in the room this long after it opened (or left) is closed. */
+  joinTimeoutMs: number;
   iceFor: IceFor;
   observer?: SignalingObserver | undefined;
   periodic?: readonly Periodic[] | undefined;

@@ -19,6 +19,7 @@ export interface WiringDeps {
   logger: Logger;
   now: () => number;
   rateLimit: { burst: number; perSec: number };
+  joinTimeoutMs: number;
   observer?: SignalingObserver | undefined;
   handlers: Handlers;
   disconnected(socket: MeshSocket, reason: string): void;
@@ -54,6 +55,31 @@ export function wireSockets(deps: WiringDeps): void {
       ack(error(code, message));
     };
 
+    // A connection exists to be in the room: one that is not, this long after it opened or left, goes.
+    let deadline: NodeJS.Timeout | null = null;
+    const clearDeadline = () => {
+      if (deadline) clearTimeout(deadline);
+      deadline = null;
+    };
+    const syncDeadline = () => {
+      if (room.memberOf(socket.id)) return clearDeadline();
+      deadline ??= setTimeout(() => {
+        deadline = null;
+        if (room.memberOf(socket.id)) return;
+        logger.debug({ socket: socket.id }, 'connection closed: not in the room in time');
+        socket.disconnect(true);
+      }, deps.joinTimeoutMs).unref();
+    };
+    syncDeadline();
+    // A protocol violation (a binary packet, a malformed frame): Socket.IO closes the connection
+    // politely, reading on until the close handshake ends; the WebSocket is cut at once instead,
+    // so whatever else the peer already sent is never read in.
+    socket.on('error' as never, ((err: Error) => {
+      logger.debug({ socket: socket.id, err: err.message }, 'connection closed: protocol violation');
+      const transport = (socket.conn as unknown as { transport?: { socket?: { terminate?: () => void } } }).transport;
+      transport?.socket?.terminate?.();
+    }) as never);
+
     // Every inbound packet passes here first: the rate limit covers unknown events too.
     socket.use(([event, ...args], next) => {
       const ack = ackOf(args, false);
@@ -72,6 +98,7 @@ export function wireSockets(deps: WiringDeps): void {
         try {
           const result = (deps.handlers[name] as Handler<typeof name>)(parsed.data as never, socket);
           if (!result.ok) observer?.rejected?.(name, result.error.code);
+          syncDeadline();
           ack(result);
         } catch (err) {
           logger.error({ err, event: name }, 'handler failed');
@@ -81,6 +108,7 @@ export function wireSockets(deps: WiringDeps): void {
     }
 
     socket.on('disconnect', (reason) => {
+      clearDeadline();
       const member = room.memberOf(socket.id);
       if (member) logger.info({ participantId: member.id, reason }, 'participant disconnected');
       deps.disconnected(socket, reason);

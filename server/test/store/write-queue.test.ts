@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { WriteQueue } from '../../src/store/WriteQueue';
 import type { WriteOp } from '../../src/store/types';
+import type { SqlClient } from '../../src/store/sql';
 
 const op = (i: number): WriteOp => ({ kind: 'session_open', id: `id-${i}`, at: new Date(0) });
 const ids = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `id-${from + i}`);
@@ -271,12 +272,12 @@ describe('[H1] batches are multi-row INSERTs', () => {
   it('writes a run of rows of one kind in one statement, keeping the order across kinds', async () => {
     const { applyOps } = await import('../../src/store/sql');
     const statements: { sql: string; params: unknown[] }[] = [];
-    const tx = {
-      query: async (sql: string, params: unknown[] = []) => {
+    const tx: SqlClient = {
+      query: async <R,>(sql: string, params: unknown[] = []) => {
         statements.push({ sql, params });
-        return { rows: [] };
+        return { rows: [] as R[] };
       },
-      transaction: async <T,>(fn: (t: typeof tx) => Promise<T>) => fn(tx),
+      transaction: async <T,>(fn: (t: SqlClient) => Promise<T>) => fn(tx),
     };
     const ev = (i: number): WriteOp => ({ kind: 'event', id: `e-${i}`, sessionId: 's', type: 'muted', participantId: null, at: new Date(0), detail: { i } });
     await applyOps(tx, [op(0), ...Array.from({ length: 50 }, (_, i) => ev(i)), { kind: 'participant_leave', id: 'x', at: new Date(0), reason: 'left' }, ev(50), ev(51)]);
