@@ -196,7 +196,7 @@ export function createApp(deps: AppDeps): App {
     now,
     newId: randomUUID,
     graceMs: config.GRACE_MS,
-    rateLimit: { burst: config.RATE_LIMIT_BURST, perSec: config.RATE_LIMIT_PER_SEC },
+    rateLimit: { burst: config.RATE_LIMIT_BURST, perSec: config.RATE_LIMIT_PER_SEC, disconnectAfter: config.RATE_LIMIT_DISCONNECT_AFTER },
     joinTimeoutMs: config.JOIN_TIMEOUT_MS,
     iceFor: deps.iceFor ?? iceFromConfig(config),
     observer: admin.observer,

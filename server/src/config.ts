@@ -41,6 +41,8 @@ const ConfigSchema = z.object({
   /** Per-socket token bucket: burst size and refill per second. */
   RATE_LIMIT_BURST: int(1, 100_000).default(200),
   RATE_LIMIT_PER_SEC: int(1, 100_000).default(50),
+  /** Messages dropped by the rate limit within 10 s past which the socket is closed. */
+  RATE_LIMIT_DISCONNECT_AFTER: int(1, 1_000_000).default(100),
   /** Node's HTTP keep-alive; above the cloud load balancer's 600 s. */
   KEEP_ALIVE_TIMEOUT_MS: int(1_000, 3_600_000).default(620_000),
   /** How long a request may take to send its headers (slow-loris); at most 60 s. */

@@ -39,7 +39,8 @@ export interface SignalingDeps {
   now: () => number;
   newId: () => string;
   graceMs: number;
-  rateLimit: { burst: number; perSec: number };
+  /** Per-socket token bucket; past `disconnectAfter` dropped messages in 10 s the socket is closed. */
+  rateLimit: { burst: number; perSec: number; disconnectAfter: number };
   /** A connection not in the room this long after it opened (or left) is closed. */
   joinTimeoutMs: number;
   iceFor: IceFor;

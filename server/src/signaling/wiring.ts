@@ -10,15 +10,17 @@ import { RateLimiter } from './RateLimiter';
 import { error, type Handler, type Handlers } from './handlers';
 import type { MeshServer, MeshSocket, SignalingObserver } from './types';
 
-/** How often one socket's flood is mentioned in the log. */
-const FLOOD_LOG_EVERY_MS = 10_000;
+/** How often one socket's rejected input, and its flood, is mentioned in the log. */
+const REJECT_LOG_EVERY_MS = 10_000;
+/** A socket with more than `disconnectAfter` messages dropped within this window is closed. */
+const FLOOD_WINDOW_MS = 10_000;
 
 export interface WiringDeps {
   io: MeshServer;
   room: Room;
   logger: Logger;
   now: () => number;
-  rateLimit: { burst: number; perSec: number };
+  rateLimit: { burst: number; perSec: number; disconnectAfter: number };
   joinTimeoutMs: number;
   observer?: SignalingObserver | undefined;
   handlers: Handlers;
@@ -38,21 +40,38 @@ export function wireSockets(deps: WiringDeps): void {
 
   io.on('connection', (socket: MeshSocket) => {
     const limiter = new RateLimiter(deps.rateLimit.burst, deps.rateLimit.perSec, now);
-    // A flood is logged at most once per FLOOD_LOG_EVERY_MS per socket, not once per dropped message.
-    let floodLoggedAt = -Infinity;
-    let dropped = 0;
+    // Rejections are logged at most once per REJECT_LOG_EVERY_MS per socket and kind, with the
+    // count since the last line, never once per message.
+    const logged = { rejected: { at: -Infinity, n: 0 }, flood: { at: -Infinity, n: 0 } };
+    const sampled = (kind: keyof typeof logged, line: () => void) => {
+      const l = logged[kind];
+      l.n += 1;
+      if (now() - l.at < REJECT_LOG_EVERY_MS) return;
+      line();
+      l.at = now();
+      l.n = 0;
+    };
     const reject = (event: string, ack: AnyAck, code: ErrorCode, message: string) => {
       observer?.rejected?.(event, code);
-      if (code !== ErrorCode.rate_limited) logger.info({ event, code, socket: socket.id }, 'input rejected');
-      else {
-        dropped += 1;
-        if (now() - floodLoggedAt >= FLOOD_LOG_EVERY_MS) {
-          logger.warn({ event, socket: socket.id, ip: socket.handshake.address, droppedSinceLastLine: dropped }, 'rate limit reached; dropping messages');
-          floodLoggedAt = now();
-          dropped = 0;
+      sampled('rejected', () => logger.info({ event, code, socket: socket.id, rejectedSinceLastLine: logged.rejected.n }, 'input rejected'));
+      ack(error(code, message));
+    };
+    // Past the rate limit a message is dropped unanswered; a socket that keeps at it is closed.
+    let drops: number[] = [];
+    const drop = (event: string) => {
+      observer?.rejected?.(event, ErrorCode.rate_limited);
+      sampled('flood', () =>
+        logger.warn({ event, socket: socket.id, ip: socket.handshake.address, droppedSinceLastLine: logged.flood.n }, 'rate limit reached; dropping messages'),
+      );
+      const t = now();
+      drops.push(t);
+      if (drops.length > deps.rateLimit.disconnectAfter) {
+        drops = drops.filter((at) => t - at < FLOOD_WINDOW_MS);
+        if (drops.length > deps.rateLimit.disconnectAfter && socket.connected) {
+          logger.warn({ socket: socket.id, ip: socket.handshake.address, dropped: drops.length, windowMs: FLOOD_WINDOW_MS }, 'connection closed: stayed over its rate limit');
+          socket.disconnect(true);
         }
       }
-      ack(error(code, message));
     };
 
     // A connection exists to be in the room: one that is not, this long after it opened or left, goes.
@@ -83,7 +102,7 @@ export function wireSockets(deps: WiringDeps): void {
     // Every inbound packet passes here first: the rate limit covers unknown events too.
     socket.use(([event, ...args], next) => {
       const ack = ackOf(args, false);
-      if (!limiter.take()) return reject(String(event), ack, ErrorCode.rate_limited, 'too many messages; slow down');
+      if (!limiter.take()) return drop(typeof event === 'string' && Object.hasOwn(ClientRequests, event) ? event : 'unknown');
       if (typeof event !== 'string' || !Object.hasOwn(ClientRequests, event)) {
         return reject(String(event).slice(0, 64), ack, ErrorCode.invalid_payload, 'unknown event');
       }
