@@ -198,6 +198,7 @@ export function createApp(deps: AppDeps): App {
     graceMs: config.GRACE_MS,
     rateLimit: { burst: config.RATE_LIMIT_BURST, perSec: config.RATE_LIMIT_PER_SEC, disconnectAfter: config.RATE_LIMIT_DISCONNECT_AFTER },
     joinTimeoutMs: config.JOIN_TIMEOUT_MS,
+    trustProxyHops: config.TRUST_PROXY_HOPS,
     iceFor: deps.iceFor ?? iceFromConfig(config),
     observer: admin.observer,
     periodic: admin.periodic,

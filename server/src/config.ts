@@ -72,7 +72,10 @@ const ConfigSchema = z.object({
   STUN_URLS: list.optional(),
   TURN_URLS: list.optional(),
   TURN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-  TURN_TTL_SEC: int(60, 7 * 24 * 3600).default(3600),
+  /** Lifetime of a TURN username; fresh ones are pushed (ice:refresh) a fifth of it before expiry. */
+  TURN_TTL_SEC: int(60, 7 * 24 * 3600).default(600),
+  /** New TURN usernames one client address may get per minute; past it a join gets STUN only. */
+  TURN_MINTS_PER_MIN: int(1, 10_000).default(10),
   /** Packet loss on a pair above which both ends are warned, and above which senders back off. */
   LOSS_POOR_PCT: z.coerce.number().min(0).max(100).default(5),
   LOSS_BAD_PCT: z.coerce.number().min(0).max(100).default(10),

@@ -8,6 +8,7 @@ import { announce, createNotifier } from './announce';
 import { REFUSED_JOINS_ROLLUP_MS, RefusedJoins, rowsFor } from './event-rows';
 import { createHandlers, onDisconnect, type HandlerContext } from './handlers';
 import { SignalingTimers } from './timers';
+import { clientAddress } from '../http/client-address';
 import type { Signaling, SignalingDeps } from './types';
 import { wireSockets } from './wiring';
 import type { RoomEvent } from '../room/Room';
@@ -47,6 +48,7 @@ export function attachSignaling(deps: SignalingDeps): Signaling {
     notify,
     timers,
     graceMs: deps.graceMs,
+    addressOf: (socket) => clientAddress(socket.request, deps.trustProxyHops ?? 0),
     observer: deps.observer,
     apply: (events) => apply(events),
     closing: () => closing,

@@ -43,6 +43,8 @@ export interface SignalingDeps {
   rateLimit: { burst: number; perSec: number; disconnectAfter: number };
   /** A connection not in the room this long after it opened (or left) is closed. */
   joinTimeoutMs: number;
+  /** Proxies in front of the sockets (the client address is that many hops right in X-Forwarded-For). */
+  trustProxyHops?: number | undefined;
   iceFor: IceFor;
   observer?: SignalingObserver | undefined;
   periodic?: readonly Periodic[] | undefined;
