@@ -18,6 +18,9 @@ import { createMetrics, type Metrics } from './admin/metrics';
 import type { Store, WriteOp } from './store/types';
 import { iceFromConfig, type IceFor } from './turn/credentials';
 import { securityHeaders } from './http/security';
+import { clientAddress } from './http/client-address';
+import { ConnectionGate, type Ticket } from './signaling/ConnectionGate';
+import { jsonOnlyParser } from './signaling/json-parser';
 
 export interface AppDeps {
   config: Config;
@@ -63,19 +66,42 @@ export function originAllowed(req: IncomingMessage, allowed: readonly string[] |
 
 const newToken = () => randomBytes(32).toString('base64url');
 
+/** How often refused handshakes are mentioned in the log, with their count. */
+const REFUSAL_LOG_EVERY_MS = 10_000;
+
 export function createApp(deps: AppDeps): App {
   const { config, store, logger } = deps;
   const now = deps.now ?? Date.now;
   const room = new Room({ capacity: config.ROOM_CAPACITY, newId: randomUUID, newToken });
+  const gate = new ConnectionGate({ maxTotal: config.MAX_CONNECTIONS, maxPerAddress: config.MAX_CONNECTIONS_PER_ADDRESS });
+  const tickets = new WeakMap<IncomingMessage, Ticket>();
+  let refusedSinceLog = 0;
+  let refusalLoggedAt = -Infinity;
+  const refuse = (req: IncomingMessage, reason: string, callback: (err: string | null | undefined, ok: boolean) => void) => {
+    refusedSinceLog += 1;
+    if (now() - refusalLoggedAt >= REFUSAL_LOG_EVERY_MS) {
+      logger.warn({ reason, origin: req.headers.origin, refusedSinceLastLine: refusedSinceLog }, 'socket refused');
+      refusalLoggedAt = now();
+      refusedSinceLog = 0;
+    }
+    callback(reason, false);
+  };
   // Socket.IO first, attached to the HTTP server below, so everything after can address participants.
   const io: MeshServer = new Server({
     maxHttpBufferSize: LIMITS.maxPacketBytes,
     serveClient: false,
-    // Cross-site WebSocket hijacking: a foreign page cannot open a socket to us.
+    // The protocol is JSON: a packet announcing binary attachments closes the connection.
+    parser: jsonOnlyParser,
+    // An engine.io connection that never opens the namespace goes as soon as an unjoined socket would.
+    connectTimeout: config.JOIN_TIMEOUT_MS,
+    // Every new connection (handshake): the Origin, then the connection caps.
     allowRequest: (req, callback) => {
-      const ok = originAllowed(req, config.ALLOWED_ORIGINS);
-      if (!ok) logger.warn({ origin: req.headers.origin }, 'socket refused: origin not allowed');
-      callback(ok ? null : 'origin not allowed', ok);
+      // Cross-site WebSocket hijacking: a foreign page cannot open a socket to us.
+      if (!originAllowed(req, config.ALLOWED_ORIGINS)) return refuse(req, 'origin not allowed', callback);
+      const admitted = gate.admit(clientAddress(req, config.TRUST_PROXY_HOPS));
+      if (!admitted.ok) return refuse(req, admitted.message, callback);
+      tickets.set(req, admitted.ticket);
+      callback(null, true);
     },
     // Socket.IO's default heartbeat (25 s + 20 s): a busy browser tab must not be taken for a
     // dead one. A closed connection is noticed at once anyway; the heartbeat is for silent ones.
@@ -144,12 +170,23 @@ export function createApp(deps: AppDeps): App {
     });
   }
 
-  const httpServer = createServer(app);
+  // Header time-outs are checked this often (Node's default, 30 s, would let a slow-loris live far longer).
+  const httpServer = createServer({ connectionsCheckingInterval: Math.min(5_000, Math.ceil(config.HEADERS_TIMEOUT_MS / 4)) }, app);
+  // Idle keep-alive connections stay open long (the load balancer reuses them); since Node 18
+  // the header time-out runs only while a request is being received, so it can be short.
   httpServer.keepAliveTimeout = config.KEEP_ALIVE_TIMEOUT_MS;
-  // Must exceed keepAliveTimeout, or Node closes idle sockets the load balancer still uses.
-  httpServer.headersTimeout = config.KEEP_ALIVE_TIMEOUT_MS + 5_000;
+  httpServer.headersTimeout = config.HEADERS_TIMEOUT_MS;
+  httpServer.requestTimeout = Math.max(config.HEADERS_TIMEOUT_MS, 60_000);
+  httpServer.maxConnections = config.HTTP_MAX_CONNECTIONS;
 
   io.attach(httpServer);
+  // An admitted handshake's place is held by its connection until that closes.
+  io.engine.on('connection', (conn: { request: IncomingMessage; once(event: 'close', fn: () => void): void }) => {
+    const ticket = tickets.get(conn.request);
+    if (!ticket) return;
+    ticket.claim();
+    conn.once('close', () => ticket.release());
+  });
 
   const signaling = attachSignaling({
     io,
@@ -159,7 +196,9 @@ export function createApp(deps: AppDeps): App {
     now,
     newId: randomUUID,
     graceMs: config.GRACE_MS,
-    rateLimit: { burst: config.RATE_LIMIT_BURST, perSec: config.RATE_LIMIT_PER_SEC },
+    rateLimit: { burst: config.RATE_LIMIT_BURST, perSec: config.RATE_LIMIT_PER_SEC, disconnectAfter: config.RATE_LIMIT_DISCONNECT_AFTER },
+    joinTimeoutMs: config.JOIN_TIMEOUT_MS,
+    trustProxyHops: config.TRUST_PROXY_HOPS,
     iceFor: deps.iceFor ?? iceFromConfig(config),
     observer: admin.observer,
     periodic: admin.periodic,

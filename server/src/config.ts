@@ -41,15 +41,41 @@ const ConfigSchema = z.object({
   /** Per-socket token bucket: burst size and refill per second. */
   RATE_LIMIT_BURST: int(1, 100_000).default(200),
   RATE_LIMIT_PER_SEC: int(1, 100_000).default(50),
+  /** Messages dropped by the rate limit within 10 s past which the socket is closed. */
+  RATE_LIMIT_DISCONNECT_AFTER: int(1, 1_000_000).default(100),
   /** Node's HTTP keep-alive; above the cloud load balancer's 600 s. */
   KEEP_ALIVE_TIMEOUT_MS: int(1_000, 3_600_000).default(620_000),
+  /** How long a request may take to send its headers (slow-loris); at most 60 s. */
+  HEADERS_TIMEOUT_MS: int(1_000, 60_000).default(20_000),
+  /** Most TCP connections the HTTP server holds at once (sockets, page loads, probes). */
+  HTTP_MAX_CONNECTIONS: int(10, 1_000_000).default(2_000),
+  /** Most Socket.IO connections in all, and from one client address (see TRUST_PROXY_HOPS). */
+  MAX_CONNECTIONS: int(1, 1_000_000).default(500),
+  MAX_CONNECTIONS_PER_ADDRESS: int(1, 1_000_000).default(32),
+  /** A connection that has not joined the room this long after it opened (or left) is closed. */
+  JOIN_TIMEOUT_MS: int(1_000, 600_000).default(10_000),
+  /**
+   * How many proxies in front of the server's sockets append to X-Forwarded-For: 0 when browsers
+   * connect directly, 1 behind nginx.conf, 2 behind the GKE load balancer (it appends the client
+   * and its own address). The client address is taken that many hops from the right, never further.
+   */
+  TRUST_PROXY_HOPS: int(0, 10).default(0),
   SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
+  /**
+   * The write queue's bounds: rows, and estimated bytes. The defaults hold a long outage of a
+   * busy room (lifecycle rows are a few per person-minute) and stay far below a 512 MiB pod.
+   */
+  WRITE_QUEUE_MAX_ROWS: int(100, 10_000_000).default(100_000),
+  WRITE_QUEUE_MAX_BYTES: int(1 << 20, 4 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Comma-separated STUN/TURN URLs handed to clients. */
   STUN_URLS: list.optional(),
   TURN_URLS: list.optional(),
   TURN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-  TURN_TTL_SEC: int(60, 7 * 24 * 3600).default(3600),
+  /** Lifetime of a TURN username; fresh ones are pushed (ice:refresh) a fifth of it before expiry. */
+  TURN_TTL_SEC: int(60, 7 * 24 * 3600).default(600),
+  /** New TURN usernames one client address may get per minute; past it a join gets STUN only. */
+  TURN_MINTS_PER_MIN: int(1, 10_000).default(10),
   /** Packet loss on a pair above which both ends are warned, and above which senders back off. */
   LOSS_POOR_PCT: z.coerce.number().min(0).max(100).default(5),
   LOSS_BAD_PCT: z.coerce.number().min(0).max(100).default(10),

@@ -8,6 +8,7 @@ import pino from 'pino';
 import { loadConfig } from './config';
 import { createApp } from './app';
 import { createMetrics } from './admin/metrics';
+import { createShedReport } from './admin/shed-report';
 import { openStore } from './store/index';
 import { WriteQueue } from './store/WriteQueue';
 import { iceFromConfig } from './turn/credentials';
@@ -43,11 +44,17 @@ async function main(): Promise<void> {
   const adminToken = config.ADMIN_TOKEN ?? (config.NODE_ENV === 'production' ? null : randomBytes(18).toString('base64url'));
 
   const metrics = createMetrics();
-  const queue = new WriteQueue(store, {
+  // Rows shed by a full queue: counted at once, logged as one line per interval.
+  let queue: WriteQueue | null = null;
+  const shedReport = createShedReport({ metrics, logger, queue: () => queue });
+  queue = new WriteQueue(store, {
+    maxRows: config.WRITE_QUEUE_MAX_ROWS,
+    maxBytes: config.WRITE_QUEUE_MAX_BYTES,
     onRetry: (err: unknown, attempt: number, delayMs: number) => {
-      logger.warn({ err: err instanceof Error ? err.message : String(err), attempt, delayMs, depth: queue.depth }, 'database write failed; retrying');
+      logger.warn({ err: err instanceof Error ? err.message : String(err), attempt, delayMs, depth: queue?.depth }, 'database write failed; retrying');
       metrics.queueRetries.inc();
     },
+    onShed: (op, lowValue) => shedReport.onShed(op, lowValue),
   });
   const { httpServer, io, signaling } = createApp({
     config,

@@ -35,6 +35,12 @@ export type HealthEffect =
 
 /** How often an unchanged directed link is written to connection_reports. */
 const PERSIST_EVERY_MS = 30_000;
+/**
+ * The most often one directed link is written at all (a state change included), and the most
+ * often it yields an ICE-restart row: the clients' report interval. Whatever a client sends,
+ * its links cost at most this many rows; a change inside the window is written when it ends.
+ */
+export const REPORT_MIN_INTERVAL_MS = 5_000;
 
 export class HealthMonitor {
   /** Present participants, in join order. */
@@ -45,6 +51,7 @@ export class HealthMonitor {
   readonly #decided: PairAttempt[] = [];
   readonly #quality = new Map<string, LinkQualityLevel>();
   readonly #lastPersisted = new Map<string, { at: number; state: string }>();
+  readonly #lastRestartRow = new Map<string, number>();
   readonly #thresholds: QualityThresholds;
 
   constructor(thresholds: QualityThresholds) {
@@ -70,9 +77,11 @@ export class HealthMonitor {
       }
       for (const key of [...this.#reports.keys()]) if (key.startsWith(`${id}>`) || key.endsWith(`>${id}`)) this.#reports.delete(key);
       for (const key of [...this.#quality.keys()]) if (key.includes(id)) this.#quality.delete(key);
+      for (const key of [...this.#lastRestartRow.keys()]) if (key.includes(id)) this.#lastRestartRow.delete(key);
     } else if (event.type === 'session_status' && event.status === 'ended') {
       this.#decided.length = 0;
       this.#lastPersisted.clear();
+      this.#lastRestartRow.clear();
     }
   }
 
@@ -91,11 +100,13 @@ export class HealthMonitor {
         attempt.connectMs = peer.connectMs;
         attempt.candidateType = peer.candidateType;
       }
-      if (previous && peer.iceRestarts > previous.iceRestarts) {
+      if (previous && peer.iceRestarts > previous.iceRestarts && now - (this.#lastRestartRow.get(dirKey) ?? -Infinity) >= REPORT_MIN_INTERVAL_MS) {
+        this.#lastRestartRow.set(dirKey, now);
         effects.push({ type: 'ice_restart', from, peerId: peer.peerId, recovered: peer.iceRestartsRecovered > previous.iceRestartsRecovered });
       }
       const last = this.#lastPersisted.get(dirKey);
-      if (!last || last.state !== peer.state || now - last.at >= PERSIST_EVERY_MS) {
+      const since = last ? now - last.at : Infinity;
+      if (since >= PERSIST_EVERY_MS || (last?.state !== peer.state && since >= REPORT_MIN_INTERVAL_MS)) {
         this.#lastPersisted.set(dirKey, { at: now, state: peer.state });
         effects.push({ type: 'report', from, report });
       }

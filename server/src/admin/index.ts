@@ -126,7 +126,10 @@ export function createAdminSide(deps: AdminSideDeps): AdminSide {
         // Only known event names become labels: anything else would let a client grow the series without bound.
         metrics.rejectedInputs.inc({ reason: code, event: Object.hasOwn(ClientRequests, name) ? name : 'unknown' });
       },
-      roomEvent: (e) => health.onRoomEvent(e),
+      roomEvent: (e) => {
+        if (e.type === 'rejected_full') metrics.refusedJoins.inc();
+        health.onRoomEvent(e);
+      },
       stats: (from, report, at) => handle(health.onReport(from, report.peers, at)),
     },
     mount(app, token) {

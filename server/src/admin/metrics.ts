@@ -73,6 +73,13 @@ export function createMetrics() {
     }),
     rejectedInputs: new Counter({ name: 'meshtalk_rejected_inputs_total', help: 'Inbound events refused, by reason', labelNames: ['reason', 'event'] as const, registers }),
     queueRetries: new Counter({ name: 'meshtalk_write_queue_retries_total', help: 'Failed database writes that were retried', registers }),
+    queueShed: new Counter({
+      name: 'meshtalk_write_queue_shed_total',
+      help: 'Rows dropped because the write queue was full, by row kind (lifecycle rows only once nothing else was left)',
+      labelNames: ['row', 'class'] as const,
+      registers,
+    }),
+    refusedJoins: new Counter({ name: 'meshtalk_refused_joins_total', help: 'Joins refused because the room was full', registers }),
   };
 }
 

@@ -42,7 +42,7 @@ export function announce(io: MeshServer, logger: Logger, event: RoomEvent): void
       io.to(ROOM).emit('screen:changed', { screen: event.screen });
       break;
     case 'rejected_full':
-      logger.info({ name: event.name }, 'join refused: room full');
+      // Logged as a tally with its row (attach.ts), not once per refusal.
       break;
     case 'session_opened':
     case 'session_status':

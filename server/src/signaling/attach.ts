@@ -5,9 +5,10 @@
  * (timers.ts) run grace periods, TURN refreshes and periodic work.
  */
 import { announce, createNotifier } from './announce';
-import { rowsFor } from './event-rows';
+import { REFUSED_JOINS_ROLLUP_MS, RefusedJoins, rowsFor } from './event-rows';
 import { createHandlers, onDisconnect, type HandlerContext } from './handlers';
 import { SignalingTimers } from './timers';
+import { clientAddress } from '../http/client-address';
 import type { Signaling, SignalingDeps } from './types';
 import { wireSockets } from './wiring';
 import type { RoomEvent } from '../room/Room';
@@ -20,12 +21,21 @@ export function attachSignaling(deps: SignalingDeps): Signaling {
   const timers = new SignalingTimers(now);
   const notify = createNotifier(io, room);
   let closing = false;
+  const refused = new RefusedJoins();
+  const writeRefused = () => {
+    const rows = refused.take(deps.newId);
+    for (const op of rows) {
+      if (op.kind === 'event') logger.info({ count: op.detail.count, since: op.detail.firstAt }, 'joins refused: room full');
+      deps.enqueue(op);
+    }
+  };
 
   /** Emits what each room event means (unless `emit` is false), queues its rows, tells the observer. */
   function apply(events: RoomEvent[], emit = true): void {
     for (const event of events) {
       if (emit) announce(io, logger, event);
       if (event.type === 'left') timers.clearRefresh(event.participant.id);
+      if (event.type === 'rejected_full') for (const op of refused.add(event, deps.newId)) deps.enqueue(op);
       for (const op of rowsFor(event, deps.newId)) deps.enqueue(op);
       deps.observer?.roomEvent?.(event);
     }
@@ -38,6 +48,7 @@ export function attachSignaling(deps: SignalingDeps): Signaling {
     notify,
     timers,
     graceMs: deps.graceMs,
+    addressOf: (socket) => clientAddress(socket.request, deps.trustProxyHops ?? 0),
     observer: deps.observer,
     apply: (events) => apply(events),
     closing: () => closing,
@@ -48,11 +59,13 @@ export function attachSignaling(deps: SignalingDeps): Signaling {
     logger,
     now,
     rateLimit: deps.rateLimit,
+    joinTimeoutMs: deps.joinTimeoutMs,
     observer: deps.observer,
     handlers: createHandlers(ctx),
     disconnected: (socket, reason) => onDisconnect(ctx, socket, reason),
   });
   for (const p of deps.periodic ?? []) timers.every(p.everyMs, () => p.run());
+  timers.every(deps.refusedJoinsEveryMs ?? REFUSED_JOINS_ROLLUP_MS, writeRefused);
 
   return {
     notify,
@@ -60,6 +73,7 @@ export function attachSignaling(deps: SignalingDeps): Signaling {
       closing = true;
       timers.clearAll();
       io.emit('room:closed', { reason: 'server_shutdown' });
+      writeRefused();
       // Rows only: the clients keep their roster and peer connections, and resume after restart.
       apply(room.closeAll('server_shutdown', now()), false);
     },

@@ -28,6 +28,36 @@ export function rowsFor(event: RoomEvent, newId: () => string): WriteOp[] {
     case 'screen_changed':
       return [ev(event.started ? 'screen_started' : 'screen_ended', event.participantId, event.screen ? { epoch: event.screen.epoch } : {})];
     case 'rejected_full':
-      return event.sessionId ? [ev('room_full_rejected', null, { name: event.name })] : [];
+      // Counted by RefusedJoins and written as one tally per interval, never one row each.
+      return [];
+  }
+}
+
+/** How often refused joins are written, as one `room_full_rejected` row with their count. */
+export const REFUSED_JOINS_ROLLUP_MS = 60_000;
+
+/**
+ * Joins refused because the room was full, tallied per session: `take` returns the tally (one
+ * row) and starts a new one. A refused join costs a counter, whatever the rate.
+ */
+export class RefusedJoins {
+  #tally: { sessionId: string; count: number; firstAt: number; lastAt: number } | null = null;
+
+  /** Counts one refusal; returns the previous session's tally row if the session changed. */
+  add(event: Extract<RoomEvent, { type: 'rejected_full' }>, newId: () => string): WriteOp[] {
+    const done = this.#tally && this.#tally.sessionId !== event.sessionId ? this.take(newId) : [];
+    if (!event.sessionId) return done;
+    this.#tally ??= { sessionId: event.sessionId, count: 0, firstAt: event.at, lastAt: event.at };
+    this.#tally.count += 1;
+    this.#tally.lastAt = event.at;
+    return done;
+  }
+
+  /** The refusals counted since the last take, as one row (none if there were none). */
+  take(newId: () => string): WriteOp[] {
+    const t = this.#tally;
+    this.#tally = null;
+    if (!t) return [];
+    return [eventOp(newId, t.sessionId, 'room_full_rejected', null, new Date(t.lastAt), { count: t.count, firstAt: new Date(t.firstAt).toISOString() })];
   }
 }

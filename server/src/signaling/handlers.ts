@@ -20,6 +20,8 @@ export interface HandlerContext {
   notify: Notify;
   timers: SignalingTimers;
   graceMs: number;
+  /** The client address of a socket (behind the configured proxies). */
+  addressOf(socket: MeshSocket): string;
   observer?: SignalingObserver | undefined;
   /** Emits, queues and observes what the room did. */
   apply(events: RoomEvent[]): void;
@@ -49,7 +51,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       apply(r.events);
       if (!r.ok) return { ok: false, error: r.error };
       void socket.join(ROOM);
-      const grant = ctx.iceFor(r.data.self.id, now());
+      const grant = ctx.iceFor(r.data.self.id, now(), ctx.addressOf(socket));
       refreshIce(r.data.self.id, grant.expiresAt);
       return { ok: true, data: { ...r.data, iceServers: grant.iceServers, iceServersExpireAt: grant.expiresAt } };
     },

@@ -39,10 +39,17 @@ export interface SignalingDeps {
   now: () => number;
   newId: () => string;
   graceMs: number;
-  rateLimit: { burst: number; perSec: number };
+  /** Per-socket token bucket; past `disconnectAfter` dropped messages in 10 s the socket is closed. */
+  rateLimit: { burst: number; perSec: number; disconnectAfter: number };
+  /** A connection not in the room this long after it opened (or left) is closed. */
+  joinTimeoutMs: number;
+  /** Proxies in front of the sockets (the client address is that many hops right in X-Forwarded-For). */
+  trustProxyHops?: number | undefined;
   iceFor: IceFor;
   observer?: SignalingObserver | undefined;
   periodic?: readonly Periodic[] | undefined;
+  /** How often refused joins are written as one tally row (default 60 s). */
+  refusedJoinsEveryMs?: number | undefined;
 }
 
 export interface Signaling {

@@ -10,15 +10,18 @@ import { RateLimiter } from './RateLimiter';
 import { error, type Handler, type Handlers } from './handlers';
 import type { MeshServer, MeshSocket, SignalingObserver } from './types';
 
-/** How often one socket's flood is mentioned in the log. */
-const FLOOD_LOG_EVERY_MS = 10_000;
+/** How often one socket's rejected input, and its flood, is mentioned in the log. */
+const REJECT_LOG_EVERY_MS = 10_000;
+/** A socket with more than `disconnectAfter` messages dropped within this window is closed. */
+const FLOOD_WINDOW_MS = 10_000;
 
 export interface WiringDeps {
   io: MeshServer;
   room: Room;
   logger: Logger;
   now: () => number;
-  rateLimit: { burst: number; perSec: number };
+  rateLimit: { burst: number; perSec: number; disconnectAfter: number };
+  joinTimeoutMs: number;
   observer?: SignalingObserver | undefined;
   handlers: Handlers;
   disconnected(socket: MeshSocket, reason: string): void;
@@ -37,27 +40,69 @@ export function wireSockets(deps: WiringDeps): void {
 
   io.on('connection', (socket: MeshSocket) => {
     const limiter = new RateLimiter(deps.rateLimit.burst, deps.rateLimit.perSec, now);
-    // A flood is logged at most once per FLOOD_LOG_EVERY_MS per socket, not once per dropped message.
-    let floodLoggedAt = -Infinity;
-    let dropped = 0;
+    // Rejections are logged at most once per REJECT_LOG_EVERY_MS per socket and kind, with the
+    // count since the last line, never once per message.
+    const logged = { rejected: { at: -Infinity, n: 0 }, flood: { at: -Infinity, n: 0 } };
+    const sampled = (kind: keyof typeof logged, line: () => void) => {
+      const l = logged[kind];
+      l.n += 1;
+      if (now() - l.at < REJECT_LOG_EVERY_MS) return;
+      line();
+      l.at = now();
+      l.n = 0;
+    };
     const reject = (event: string, ack: AnyAck, code: ErrorCode, message: string) => {
       observer?.rejected?.(event, code);
-      if (code !== ErrorCode.rate_limited) logger.info({ event, code, socket: socket.id }, 'input rejected');
-      else {
-        dropped += 1;
-        if (now() - floodLoggedAt >= FLOOD_LOG_EVERY_MS) {
-          logger.warn({ event, socket: socket.id, ip: socket.handshake.address, droppedSinceLastLine: dropped }, 'rate limit reached; dropping messages');
-          floodLoggedAt = now();
-          dropped = 0;
-        }
-      }
+      sampled('rejected', () => logger.info({ event, code, socket: socket.id, rejectedSinceLastLine: logged.rejected.n }, 'input rejected'));
       ack(error(code, message));
     };
+    // Past the rate limit a message is dropped unanswered; a socket that keeps at it is closed.
+    let drops: number[] = [];
+    const drop = (event: string) => {
+      observer?.rejected?.(event, ErrorCode.rate_limited);
+      sampled('flood', () =>
+        logger.warn({ event, socket: socket.id, ip: socket.handshake.address, droppedSinceLastLine: logged.flood.n }, 'rate limit reached; dropping messages'),
+      );
+      const t = now();
+      drops.push(t);
+      if (drops.length > deps.rateLimit.disconnectAfter) {
+        drops = drops.filter((at) => t - at < FLOOD_WINDOW_MS);
+        if (drops.length > deps.rateLimit.disconnectAfter && socket.connected) {
+          logger.warn({ socket: socket.id, ip: socket.handshake.address, dropped: drops.length, windowMs: FLOOD_WINDOW_MS }, 'connection closed: stayed over its rate limit');
+          socket.disconnect(true);
+        }
+      }
+    };
+
+    // A connection exists to be in the room: one that is not, this long after it opened or left, goes.
+    let deadline: NodeJS.Timeout | null = null;
+    const clearDeadline = () => {
+      if (deadline) clearTimeout(deadline);
+      deadline = null;
+    };
+    const syncDeadline = () => {
+      if (room.memberOf(socket.id)) return clearDeadline();
+      deadline ??= setTimeout(() => {
+        deadline = null;
+        if (room.memberOf(socket.id)) return;
+        logger.debug({ socket: socket.id }, 'connection closed: not in the room in time');
+        socket.disconnect(true);
+      }, deps.joinTimeoutMs).unref();
+    };
+    syncDeadline();
+    // A protocol violation (a binary packet, a malformed frame): Socket.IO closes the connection
+    // politely, reading on until the close handshake ends; the WebSocket is cut at once instead,
+    // so whatever else the peer already sent is never read in.
+    socket.on('error' as never, ((err: Error) => {
+      logger.debug({ socket: socket.id, err: err.message }, 'connection closed: protocol violation');
+      const transport = (socket.conn as unknown as { transport?: { socket?: { terminate?: () => void } } }).transport;
+      transport?.socket?.terminate?.();
+    }) as never);
 
     // Every inbound packet passes here first: the rate limit covers unknown events too.
     socket.use(([event, ...args], next) => {
       const ack = ackOf(args, false);
-      if (!limiter.take()) return reject(String(event), ack, ErrorCode.rate_limited, 'too many messages; slow down');
+      if (!limiter.take()) return drop(typeof event === 'string' && Object.hasOwn(ClientRequests, event) ? event : 'unknown');
       if (typeof event !== 'string' || !Object.hasOwn(ClientRequests, event)) {
         return reject(String(event).slice(0, 64), ack, ErrorCode.invalid_payload, 'unknown event');
       }
@@ -72,6 +117,7 @@ export function wireSockets(deps: WiringDeps): void {
         try {
           const result = (deps.handlers[name] as Handler<typeof name>)(parsed.data as never, socket);
           if (!result.ok) observer?.rejected?.(name, result.error.code);
+          syncDeadline();
           ack(result);
         } catch (err) {
           logger.error({ err, event: name }, 'handler failed');
@@ -81,6 +127,7 @@ export function wireSockets(deps: WiringDeps): void {
     }
 
     socket.on('disconnect', (reason) => {
+      clearDeadline();
       const member = room.memberOf(socket.id);
       if (member) logger.info({ participantId: member.id, reason }, 'participant disconnected');
       deps.disconnected(socket, reason);

@@ -37,12 +37,74 @@ const json = (v: Record<string, unknown>): string => {
   }
 };
 
+type InsertKind = 'session_open' | 'participant_join' | 'event' | 'connection_report';
+type InsertOp = Extract<WriteOp, { kind: InsertKind }>;
+
+/** Each insert kind: its statement head, the casts of its columns, and one op's parameters. */
+const INSERTS: { [K in InsertKind]: { head: string; casts: string[]; params: (op: Extract<WriteOp, { kind: K }>) => unknown[] } } = {
+  session_open: {
+    head: `INSERT INTO room_sessions (id, status, created_at) VALUES`,
+    casts: ['', `'waiting'`, ''],
+    params: (op) => [op.id, op.at],
+  },
+  participant_join: {
+    head: `INSERT INTO participants (id, session_id, participant_id, name, joined_at) VALUES`,
+    casts: ['', '', '', '', ''],
+    params: (op) => [op.id, op.sessionId, op.participantId, text(op.name), op.at],
+  },
+  event: {
+    head: `INSERT INTO session_events (id, session_id, type, participant_id, at, detail) VALUES`,
+    casts: ['', '', '', '', '', '::jsonb'],
+    params: (op) => [op.id, op.sessionId, op.type, op.participantId, op.at, json(op.detail)],
+  },
+  connection_report: {
+    head: `INSERT INTO connection_reports (id, session_id, from_id, to_id, at, state, connect_ms, candidate_type, rtt_ms, jitter_ms, loss_pct, in_kbps, out_kbps) VALUES`,
+    casts: ['', '', '', '', '', '', '', '', '', '', '', '', ''],
+    params: (op) => [
+      op.id, op.sessionId, op.fromId, op.toId, op.at, text(op.state), op.connectMs, maybeText(op.candidateType),
+      op.rttMs, op.jitterMs, op.lossPct, op.inKbps, op.outKbps,
+    ],
+  },
+};
+
+const isInsert = (op: WriteOp): op is InsertOp => Object.hasOwn(INSERTS, op.kind);
+
+/**
+ * One multi-row INSERT for a run of ops of one kind, rows in the run's order (so the events'
+ * `seq` follows it). A literal cast (`'waiting'`) takes no parameter.
+ */
+async function insertRun(tx: SqlClient, ops: readonly InsertOp[]): Promise<void> {
+  const spec = INSERTS[ops[0]!.kind] as { head: string; casts: string[]; params: (op: InsertOp) => unknown[] };
+  const params: unknown[] = [];
+  const rows = ops.map((op) => {
+    const values = spec.params(op);
+    let v = 0;
+    const cells = spec.casts.map((cast) => {
+      if (cast.startsWith("'")) return cast;
+      params.push(values[v++]);
+      return `$${params.length}${cast}`;
+    });
+    return `(${cells.join(', ')})`;
+  });
+  await tx.query(`${spec.head} ${rows.join(', ')} ON CONFLICT (id) DO NOTHING`, params);
+}
+
+/** Most rows in one INSERT: keeps the statement's parameters far below PostgreSQL's 65,535. */
+const MAX_ROWS_PER_INSERT = 500;
+
 export async function applyOps(tx: SqlClient, ops: readonly WriteOp[]): Promise<void> {
-  for (const op of ops) {
+  for (let i = 0; i < ops.length; ) {
+    const op = ops[i]!;
+    if (isInsert(op)) {
+      // Consecutive inserts of one kind become one statement; order across kinds is kept.
+      let j = i + 1;
+      while (j < ops.length && j - i < MAX_ROWS_PER_INSERT && ops[j]!.kind === op.kind) j++;
+      await insertRun(tx, ops.slice(i, j) as InsertOp[]);
+      i = j;
+      continue;
+    }
+    i++;
     switch (op.kind) {
-      case 'session_open':
-        await tx.query(`INSERT INTO room_sessions (id, status, created_at) VALUES ($1, 'waiting', $2) ON CONFLICT (id) DO NOTHING`, [op.id, op.at]);
-        break;
       case 'session_status':
         // An ended session stays ended (first end wins), and the peak only grows: both repeatable.
         await tx.query(
@@ -53,30 +115,8 @@ export async function applyOps(tx: SqlClient, ops: readonly WriteOp[]): Promise<
           [op.id, op.status, op.peakParticipants, op.at, text(op.endReason ?? 'empty')],
         );
         break;
-      case 'participant_join':
-        await tx.query(
-          `INSERT INTO participants (id, session_id, participant_id, name, joined_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`,
-          [op.id, op.sessionId, op.participantId, text(op.name), op.at],
-        );
-        break;
       case 'participant_leave':
         await tx.query(`UPDATE participants SET left_at = $2, leave_reason = $3 WHERE id = $1 AND left_at IS NULL`, [op.id, op.at, op.reason]);
-        break;
-      case 'event':
-        await tx.query(
-          `INSERT INTO session_events (id, session_id, type, participant_id, at, detail) VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT (id) DO NOTHING`,
-          [op.id, op.sessionId, op.type, op.participantId, op.at, json(op.detail)],
-        );
-        break;
-      case 'connection_report':
-        await tx.query(
-          `INSERT INTO connection_reports (id, session_id, from_id, to_id, at, state, connect_ms, candidate_type, rtt_ms, jitter_ms, loss_pct, in_kbps, out_kbps)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING`,
-          [
-            op.id, op.sessionId, op.fromId, op.toId, op.at, text(op.state), op.connectMs, maybeText(op.candidateType),
-            op.rttMs, op.jitterMs, op.lossPct, op.inKbps, op.outKbps,
-          ],
-        );
         break;
     }
   }

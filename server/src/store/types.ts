@@ -70,6 +70,18 @@ export function eventOp(
   return { kind: 'event', id: newId(), sessionId, type, participantId, at, detail };
 }
 
+/** Session events that are telemetry rather than the room's history: shed first when the write queue is full. */
+const LOW_VALUE_EVENTS: ReadonlySet<SessionEventType> = new Set<SessionEventType>(['room_full_rejected', 'ice_restarted']);
+
+/**
+ * Rows the write queue may shed when it is full: link reports, refused-join tallies and
+ * ICE-restart events. Everything else (sessions, stints, joins, leaves, mute, screen, pair
+ * outcomes) is the room's lifecycle and is kept.
+ */
+export function isSheddable(op: WriteOp): boolean {
+  return op.kind === 'connection_report' || (op.kind === 'event' && LOW_VALUE_EVENTS.has(op.type));
+}
+
 export interface SessionRow {
   id: string;
   status: SessionStatus;

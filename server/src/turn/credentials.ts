@@ -25,8 +25,11 @@ export interface IceGrant {
   expiresAt: number | null;
 }
 
-/** Mints the grant for a participant at a moment (ms since the epoch). */
-export type IceFor = (participantId: string, now: number) => IceGrant;
+/**
+ * The grant for a participant at a moment (ms since the epoch), asked for by a client at
+ * `address` (for the per-address minting limit; absent for refreshes the server pushes).
+ */
+export type IceFor = (participantId: string, now: number, address?: string) => IceGrant;
 
 /** A grant of TURN credentials, which always expire. */
 export type TurnGrant = IceGrant & { expiresAt: number };
@@ -59,6 +62,35 @@ export interface IceSettings {
   TURN_URLS?: readonly string[] | undefined;
   TURN_SECRET?: string | undefined;
   TURN_TTL_SEC: number;
+  /** New TURN usernames one client address may be given per minute (joins that reuse one are free). */
+  TURN_MINTS_PER_MIN?: number | undefined;
+}
+
+/** A grant is handed out again while more than this share of its lifetime is left (the refresh comes at a fifth). */
+const REUSE_WHILE_LEFT = 0.25;
+/** Most participants whose grant is remembered; expired ones go first. */
+const MAX_REMEMBERED = 10_000;
+
+/** Per-address minting budget: a token bucket of `perMin` a minute, that many at once. */
+class MintBudget {
+  readonly #buckets = new Map<string, { tokens: number; at: number }>();
+  constructor(readonly perMin: number) {}
+
+  take(address: string, now: number): boolean {
+    const b = this.#buckets.get(address) ?? { tokens: this.perMin, at: now };
+    b.tokens = Math.min(this.perMin, b.tokens + ((now - b.at) / 60_000) * this.perMin);
+    b.at = now;
+    this.#buckets.delete(address);
+    if (b.tokens < 1) {
+      this.#buckets.set(address, b);
+      return false;
+    }
+    b.tokens -= 1;
+    this.#buckets.set(address, b);
+    // Full buckets carry no information: forget the oldest once there are many.
+    if (this.#buckets.size > MAX_REMEMBERED) this.#buckets.delete(this.#buckets.keys().next().value!);
+    return true;
+  }
 }
 
 /**
@@ -70,8 +102,21 @@ export function iceFromConfig(settings: IceSettings): IceFor {
   const { TURN_URLS: urls, TURN_SECRET: secret } = settings;
   if (!urls?.length || !secret) return () => ({ iceServers: stun, expiresAt: null });
   const turn: TurnOptions = { urls, secret, ttlSec: settings.TURN_TTL_SEC };
-  return (participantId, now) => {
+  const ttlMs = settings.TURN_TTL_SEC * 1000;
+  const granted = new Map<string, TurnGrant>();
+  const budget = new MintBudget(settings.TURN_MINTS_PER_MIN ?? 10);
+  return (participantId, now, address) => {
+    // One username per participant while it has life left: a rejoin or a refresh does not mint.
+    const held = granted.get(participantId);
+    if (held && held.expiresAt - now > ttlMs * REUSE_WHILE_LEFT) return { iceServers: [...stun, ...held.iceServers], expiresAt: held.expiresAt };
+    // A new one costs the asking address a token; without one the participant gets STUN only.
+    if (address !== undefined && !budget.take(address, now)) return { iceServers: stun, expiresAt: null };
     const grant = iceServersFor(participantId, turn, now);
+    granted.delete(participantId);
+    granted.set(participantId, grant);
+    if (granted.size > MAX_REMEMBERED) {
+      for (const [id, g] of granted) if (g.expiresAt <= now || granted.size > MAX_REMEMBERED) granted.delete(id);
+    }
     return { iceServers: [...stun, ...grant.iceServers], expiresAt: grant.expiresAt };
   };
 }

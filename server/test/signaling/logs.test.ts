@@ -41,15 +41,21 @@ describe('logs', () => {
 
     const bad = await ann.timeout(2_000).emitWithAck('media:update', { muted: 'yes' } as never);
     expect(bad.ok).toBe(false);
-    await Promise.all(Array.from({ length: 600 }, () => flo.timeout(10_000).emitWithAck('media:update', { muted: true })));
+    // More of the same within the interval: counted, not logged again.
+    for (let i = 0; i < 30; i++) await ann.timeout(2_000).emitWithAck('media:update', { muted: 'yes' } as never);
+    // A flood: dropped unanswered, and the flooder closed once it stays over its limit.
+    const floGone = new Promise((r) => flo.once('disconnect', r));
+    for (let i = 0; i < 600; i++) flo.emit('media:update', { muted: true }, () => {});
+    await floGone;
     await ann.timeout(2_000).emitWithAck('room:leave', {});
     await new Promise((r) => setTimeout(r, 100));
 
     expect(said('participant joined').map((l) => l.participantId)).toContain(ack.data.self.id);
     expect(said('participant left')).toEqual([expect.objectContaining({ participantId: ack.data.self.id, reason: 'left' })]);
     expect(said('input rejected')).toEqual([expect.objectContaining({ event: 'media:update', code: 'invalid_payload' })]);
-    // Hundreds of dropped messages, one line.
+    // Hundreds of dropped messages, one line; and one for closing the flooder.
     expect(said('rate limit reached; dropping messages')).toHaveLength(1);
+    expect(said('connection closed: stayed over its rate limit')).toHaveLength(1);
 
     const all = raw.join('\n');
     expect(all).not.toContain(ack.data.resumeToken);

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { WriteQueue } from '../../src/store/WriteQueue';
 import type { WriteOp } from '../../src/store/types';
+import type { SqlClient } from '../../src/store/sql';
 
 const op = (i: number): WriteOp => ({ kind: 'session_open', id: `id-${i}`, at: new Date(0) });
 const ids = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `id-${from + i}`);
@@ -200,5 +201,93 @@ describe('WriteQueue', () => {
     q.enqueue(op(5));
     expect(await q.flush(1000)).toBe(true);
     expect(store.batches).toEqual([ids(0, 5), ['id-5']]);
+  });
+});
+
+describe('[H1] WriteQueue bounds', () => {
+  const report = (i: number): WriteOp => ({
+    kind: 'connection_report', id: `r-${i}`, sessionId: 's', fromId: 'a', toId: 'b', at: new Date(0), state: 'connected',
+    connectMs: null, candidateType: null, rttMs: null, jitterMs: null, lossPct: null, inKbps: null, outKbps: null,
+  });
+
+  it('sheds a new low-value row when full, and pushes out the oldest low-value row for a lifecycle row', async () => {
+    const store = fakeStore(() => true); // the database is down
+    const shed: string[] = [];
+    const q = new WriteQueue(store, { maxRows: 4, initialDelayMs: 10_000, maxDelayMs: 10_000, onShed: (o) => shed.push(o.id) });
+    q.enqueue(op(0));
+    q.enqueue(report(1));
+    q.enqueue(report(2));
+    q.enqueue(op(3));
+    q.enqueue(report(4)); // full: the new report goes
+    expect(shed).toEqual(['r-4']);
+    await sleep(5); // the first batch is in flight now, and never shed
+    q.enqueue(op(5)); // full: the oldest queued report not being written goes
+    expect(q.depth).toBe(4);
+    expect(shed.length).toBe(2);
+    expect(q.shed).toBe(2);
+    await q.stop();
+  });
+
+  it('drops lifecycle rows only when nothing low-value is left, and writes the rest in order', async () => {
+    let down = true;
+    const store = fakeStore(() => down);
+    const shed: [string, boolean][] = [];
+    const q = new WriteQueue(store, { maxRows: 3, initialDelayMs: 5, maxDelayMs: 5, onShed: (o, low) => shed.push([o.id, low]) });
+    q.enqueue(report(0));
+    q.enqueue(op(1));
+    q.enqueue(op(2));
+    await sleep(2);
+    q.enqueue(op(3)); // the report is in flight: nothing can go but the new row
+    q.enqueue(op(4));
+    expect(shed).toEqual([['id-3', false], ['id-4', false]]);
+    down = false;
+    expect(await q.flush(2_000)).toBe(true);
+    expect(store.written()).toEqual(['r-0', 'id-1', 'id-2']);
+  });
+
+  it('bounds the estimated bytes too', () => {
+    const q = new WriteQueue(fakeStore(() => true), { maxBytes: 10_000, initialDelayMs: 10_000 });
+    for (let i = 0; i < 1_000; i++) q.enqueue({ kind: 'event', id: `e-${i}`, sessionId: 's', type: 'ice_restarted', participantId: null, at: new Date(0), detail: { pad: 'x'.repeat(200) } });
+    expect(q.bytes).toBeLessThanOrEqual(10_000);
+    expect(q.depth).toBeGreaterThan(0);
+    expect(q.shed).toBe(1_000 - q.depth);
+    void q.stop();
+  });
+
+  it('a flush does not wait for rows that were shed', async () => {
+    let down = true;
+    const q = new WriteQueue(fakeStore(() => down), { maxRows: 2, initialDelayMs: 5, maxDelayMs: 5 });
+    q.enqueue(op(0));
+    await sleep(2);
+    q.enqueue(report(1));
+    q.enqueue(op(2)); // sheds the report
+    const flushed = q.flush(2_000);
+    down = false;
+    expect(await flushed).toBe(true);
+    expect(q.depth).toBe(0);
+  });
+});
+
+describe('[H1] batches are multi-row INSERTs', () => {
+  it('writes a run of rows of one kind in one statement, keeping the order across kinds', async () => {
+    const { applyOps } = await import('../../src/store/sql');
+    const statements: { sql: string; params: unknown[] }[] = [];
+    const tx: SqlClient = {
+      query: async <R,>(sql: string, params: unknown[] = []) => {
+        statements.push({ sql, params });
+        return { rows: [] as R[] };
+      },
+      transaction: async <T,>(fn: (t: SqlClient) => Promise<T>) => fn(tx),
+    };
+    const ev = (i: number): WriteOp => ({ kind: 'event', id: `e-${i}`, sessionId: 's', type: 'muted', participantId: null, at: new Date(0), detail: { i } });
+    await applyOps(tx, [op(0), ...Array.from({ length: 50 }, (_, i) => ev(i)), { kind: 'participant_leave', id: 'x', at: new Date(0), reason: 'left' }, ev(50), ev(51)]);
+    expect(statements.map((s) => s.sql.split(' ').slice(0, 3).join(' '))).toEqual([
+      'INSERT INTO room_sessions',
+      'INSERT INTO session_events',
+      'UPDATE participants SET',
+      'INSERT INTO session_events',
+    ]);
+    expect(statements[1]!.params).toHaveLength(50 * 6);
+    expect(statements[1]!.params.filter((_, k) => k % 6 === 0)).toEqual(Array.from({ length: 50 }, (_, i) => `e-${i}`));
   });
 });
