@@ -167,7 +167,8 @@ describe.each(['Dockerfile.server', 'Dockerfile.client'])('%s', (name) => {
   it('builds with the npm scripts CI runs (no drift)', () => {
     const ci = read('.ci/run');
     expect(ci).toMatch(/^npm ci\b/m);
-    expect(pkg.scripts['test:e2e']).toMatch(/^npm run build\b/);
+    // The same build, with the page's test hook built in (VITE_TEST_HOOK=1) for the e2e specs.
+    expect(pkg.scripts['test:e2e']).toMatch(/^(VITE_TEST_HOOK=1 )?npm run build\b/);
     const runs = of(all[0]!, 'RUN').map(args).filter((r) => r.startsWith('npm run '));
     expect(runs.length).toBeGreaterThan(0);
     for (const run of runs) {
