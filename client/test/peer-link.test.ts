@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PeerLink, type LinkEvent, type SignalMessage } from '../src/mesh/PeerLink';
+import { Recovery } from '../src/mesh/Recovery';
 import { createFakePc, fakeTrack, settle, type FakePeerConnection } from './fake-rtc';
 
 const A = '00000000-0000-4000-8000-00000000000a'; // the smaller id: impolite
@@ -293,4 +294,52 @@ describe('PeerLink: recovery', () => {
     expect(pc.restarts).toBe(3);
     expect(events[A]!.some((e) => e.type === 'exhausted')).toBe(true);
   }, 20_000);
+});
+
+describe('Recovery: slow or lost', () => {
+  const target = (present: () => boolean) => {
+    const t = { state: 'disconnected' as RTCPeerConnectionState, restarts: 0, exhausted: false };
+    const recovery = new Recovery(
+      {
+        get state() {
+          return t.state;
+        },
+        restartIce: () => void (t.restarts += 1),
+        progress: async () => 0,
+        peerPresent: present,
+        exhausted: () => void (t.exhausted = true),
+      },
+      { disconnectedGraceMs: 10, maxSlowWaits: 3 },
+    );
+    return { t, recovery };
+  };
+
+  it('a quiet link whose peer is still on signaling is waited for, a bounded number of times', async () => {
+    vi.useFakeTimers();
+    try {
+      const { t, recovery } = target(() => true);
+      recovery.onState('disconnected');
+      await vi.advanceTimersByTimeAsync(35);
+      expect(t.restarts).toBe(0);
+      // Three grace periods waited; the fourth look restarts it all the same.
+      await vi.advanceTimersByTimeAsync(20);
+      expect(t.restarts).toBe(1);
+      recovery.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a quiet link whose peer left signaling too is lost: restarted after one grace period', async () => {
+    vi.useFakeTimers();
+    try {
+      const { t, recovery } = target(() => false);
+      recovery.onState('disconnected');
+      await vi.advanceTimersByTimeAsync(15);
+      expect(t.restarts).toBe(1);
+      recovery.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

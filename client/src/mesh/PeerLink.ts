@@ -14,7 +14,6 @@ import type { IceCandidate, SessionDescription } from '@meshtalk/protocol';
 import type { LinkDebug, LinkEvent, PeerLinkOptions, SignalMessage } from './link-types';
 import { Recovery } from './Recovery';
 import { linkProgress, senderAudioLevel } from './link-stats';
-import { withAudioPreferences } from './sdp';
 import { applySenderLimits } from './sender-limits';
 
 export type { LinkDebug, LinkEvent, PeerLinkOptions, SignalMessage } from './link-types';
@@ -216,7 +215,7 @@ export class PeerLink {
   }
 
   #sendDescription(description: RTCSessionDescription): void {
-    this.#opts.send({ description: withAudioPreferences(description.toJSON() as SessionDescription) });
+    this.#opts.send({ description: description.toJSON() as SessionDescription });
   }
 
   #addVideo(track: MediaStreamTrack): void {
