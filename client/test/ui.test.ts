@@ -4,6 +4,7 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import type { Call, CallSnapshot, PeerView } from '../src/call/Call';
 import { pickLanguage, strings } from '../src/ui/i18n';
 import { Room } from '../src/ui/Room';
+import { EMPTY_SNAPSHOT } from '../src/call/snapshot';
 
 const EVIL = '<img src=x onerror=alert(1)>';
 
@@ -24,14 +25,9 @@ const peer = (over: Partial<PeerView>): PeerView => ({
 });
 
 const snapshot = (over: Partial<CallSnapshot> = {}): CallSnapshot => ({
+  ...EMPTY_SNAPSHOT,
   status: 'in-room',
   self: { id: '00000000-0000-4000-8000-000000000001', name: 'Ann', muted: false, joinedAt: 1, connected: true, speaking: false },
-  peers: [],
-  screen: null,
-  screenTrack: null,
-  presenting: false,
-  listenOnly: false,
-  notice: null,
   ...over,
 });
 

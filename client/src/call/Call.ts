@@ -14,7 +14,7 @@ import type { Signaling } from '../signaling/SignalingClient';
 import { inboundAudio, linkReports, type LinkReport } from './debug';
 import { webStorageIdentity, type IdentityStore } from './identity';
 import { Session, type SessionEvent } from './Session';
-import type { CallSnapshot, PeerView, Quality } from './snapshot';
+import { EMPTY_SNAPSHOT, type CallSnapshot, type PeerView, type Quality } from './snapshot';
 import { SpeakingDetector } from './Speaking';
 import { StatsReporter } from './StatsReporter';
 
@@ -31,16 +31,7 @@ export interface CallDeps {
   notifyMs?: number;
 }
 
-const EMPTY: CallSnapshot = {
-  status: 'idle',
-  self: null,
-  peers: [],
-  screen: null,
-  screenTrack: null,
-  presenting: false,
-  listenOnly: false,
-  notice: null,
-};
+const EMPTY = EMPTY_SNAPSHOT;
 
 export class Call {
   #snapshot: CallSnapshot = EMPTY;

@@ -35,3 +35,15 @@ export interface CallSnapshot {
   /** How many people the room holds, once a full room said so. */
   capacity?: number;
 }
+
+/** The snapshot before anything happened (and after a call ended, with its status). */
+export const EMPTY_SNAPSHOT: CallSnapshot = {
+  status: 'idle',
+  self: null,
+  peers: [],
+  screen: null,
+  screenTrack: null,
+  presenting: false,
+  listenOnly: false,
+  notice: null,
+};
