@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import { LIMITS } from '@meshtalk/protocol';
 import type { Config } from './config';
 import { Room } from './room/Room';
-import { attachSignaling, createNotifier, type MeshServer, type Signaling } from './signaling/attach';
+import { attachSignaling, createNotifier, type MeshServer, type SignalingAdapter } from './signaling/attach';
 import { createAdminSide, type AdminSide } from './admin/index';
 import { createMetrics, type Metrics } from './admin/metrics';
 import type { Store, WriteOp } from './store/types';
@@ -46,7 +46,7 @@ export interface App {
   httpServer: HttpServer;
   io: MeshServer;
   room: Room;
-  signaling: Signaling;
+  signaling: SignalingAdapter;
   admin: AdminSide;
   /** True when the store answers and every migration is applied. */
   ready(): Promise<boolean>;

@@ -20,7 +20,7 @@ export type { LinkDebug, LinkEvent, PeerLinkOptions, SignalMessage } from './lin
 export class PeerLink {
   readonly peerId: string;
   readonly polite: boolean;
-  /** The connection itself, for tests and diagnostics; the call asks the link, never its pc. */
+  /** For tests and diagnostics only: the call asks the link, never its pc. */
   readonly pc: RTCPeerConnection;
   #audio: RTCRtpTransceiver | null = null;
   #video: RTCRtpTransceiver | null = null;
@@ -119,10 +119,7 @@ export class PeerLink {
     if (this.#audio) await applySenderLimits(this.#audio.sender, audio ?? {});
   }
 
-  /**
-   * The peer's audio level in [0, 1], as the browser already measures it for each source
-   * (RTP header extension). A synchronous call into WebRTC: only asked of connected links.
-   */
+  /** The peer's audio level in [0, 1] from RTP; synchronous into WebRTC, so connected links only. */
   audioLevel(): number {
     if (this.pc.connectionState !== 'connected') return 0;
     const sources = this.#audio?.receiver.getSynchronizationSources() ?? [];
@@ -164,10 +161,9 @@ export class PeerLink {
   }
 
   /**
-   * Recovers from signals lost while a socket was down (ours, or the peer's): an offer still
-   * waiting for its answer is sent again; a settled negotiation whose connection never came up
-   * restarts ICE. Signaling runs over one ordered connection, so a signal is lost only when a
-   * socket drops: this is called when one comes back, never on a timer.
+   * Recovers from signals lost while a socket was down (ours, or the peer's): an unanswered
+   * offer is sent again; a settled negotiation that never connected restarts ICE. Signaling is
+   * one ordered connection, so this runs when a socket comes back, never on a timer.
    */
   resync(): void {
     if (this.#closed) return;

@@ -9,14 +9,14 @@ import { REFUSED_JOINS_ROLLUP_MS, RefusedJoins, rowsFor } from './event-rows';
 import { createHandlers, onDisconnect, type HandlerContext } from './handlers';
 import { SignalingTimers } from './timers';
 import { clientAddress } from '../http/client-address';
-import type { Signaling, SignalingDeps } from './types';
+import type { SignalingAdapter, SignalingDeps } from './types';
 import { wireSockets } from './wiring';
 import type { RoomEvent } from '../room/Room';
 
-export type { MeshServer, Notify, Periodic, Signaling, SignalingDeps, SignalingObserver } from './types';
+export type { MeshServer, Notify, Periodic, SignalingAdapter, SignalingDeps, SignalingObserver } from './types';
 export { createNotifier } from './announce';
 
-export function attachSignaling(deps: SignalingDeps): Signaling {
+export function attachSignaling(deps: SignalingDeps): SignalingAdapter {
   const { io, room, logger, now } = deps;
   const timers = new SignalingTimers(now);
   const notify = createNotifier(io, room);

@@ -52,7 +52,8 @@ export interface SignalingDeps {
   refusedJoinsEveryMs?: number | undefined;
 }
 
-export interface Signaling {
+/** The server side of signaling as app.ts holds it (the browser side is client/src/signaling). */
+export interface SignalingAdapter {
   notify: Notify;
   /** Refuse new joins, tell everyone the server is going away, close the room, stop every timer. */
   shutdown(): void;

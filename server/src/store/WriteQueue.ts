@@ -11,9 +11,9 @@
  * is a new row dropped whatever it is. Every drop goes to `onShed`, so none is silent.
  *
  * Failure model: the queue lives in memory. Rows still queued when the process dies (a crash,
- * or a shutdown whose flush timed out during an outage) are lost; the start-up `closeOpen`
- * then ends the rows they would have closed.
+ * or a shutdown whose flush timed out in an outage) are lost; start-up `closeOpen` ends them.
  */
+import { OP_OVERHEAD_BYTES, opBytes } from './op-bytes';
 import { isSheddable, type Store, type WriteOp } from './types';
 
 export interface WriteQueueOptions {
@@ -50,28 +50,6 @@ interface Entry {
   dead: boolean;
   /** Part of the batch being written: never shed. */
   inFlight: boolean;
-}
-
-/** Fixed cost of one queued op (the object, its Date, the entry) beyond its strings. */
-const OP_OVERHEAD_BYTES = 320;
-
-/**
- * A rough, deliberately generous estimate of what one op costs in memory: a fixed overhead plus
- * two bytes per character of every string and of the detail's JSON.
- */
-export function opBytes(op: WriteOp): number {
-  let n = OP_OVERHEAD_BYTES;
-  for (const v of Object.values(op)) {
-    if (typeof v === 'string') n += 2 * v.length;
-    else if (v !== null && typeof v === 'object' && !(v instanceof Date)) {
-      try {
-        n += 64 + 2 * (JSON.stringify(v)?.length ?? 0);
-      } catch {
-        n += 1024;
-      }
-    }
-  }
-  return n;
 }
 
 interface Waiter {
