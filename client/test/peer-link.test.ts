@@ -297,6 +297,9 @@ describe('PeerLink: recovery', () => {
 });
 
 describe('Recovery: slow or lost', () => {
+  beforeEach(() => void vi.useFakeTimers());
+  afterEach(() => void vi.useRealTimers());
+
   const target = (present: () => boolean) => {
     const t = { state: 'disconnected' as RTCPeerConnectionState, restarts: 0, exhausted: false };
     const recovery = new Recovery(
@@ -315,31 +318,21 @@ describe('Recovery: slow or lost', () => {
   };
 
   it('a quiet link whose peer is still on signaling is waited for, a bounded number of times', async () => {
-    vi.useFakeTimers();
-    try {
-      const { t, recovery } = target(() => true);
-      recovery.onState('disconnected');
-      await vi.advanceTimersByTimeAsync(35);
-      expect(t.restarts).toBe(0);
-      // Three grace periods waited; the fourth look restarts it all the same.
-      await vi.advanceTimersByTimeAsync(20);
-      expect(t.restarts).toBe(1);
-      recovery.close();
-    } finally {
-      vi.useRealTimers();
-    }
+    const { t, recovery } = target(() => true);
+    recovery.onState('disconnected');
+    await vi.advanceTimersByTimeAsync(35);
+    expect(t.restarts).toBe(0);
+    // Three grace periods waited; the fourth look restarts it all the same.
+    await vi.advanceTimersByTimeAsync(20);
+    expect(t.restarts).toBe(1);
+    recovery.close();
   });
 
   it('a quiet link whose peer left signaling too is lost: restarted after one grace period', async () => {
-    vi.useFakeTimers();
-    try {
-      const { t, recovery } = target(() => false);
-      recovery.onState('disconnected');
-      await vi.advanceTimersByTimeAsync(15);
-      expect(t.restarts).toBe(1);
-      recovery.close();
-    } finally {
-      vi.useRealTimers();
-    }
+    const { t, recovery } = target(() => false);
+    recovery.onState('disconnected');
+    await vi.advanceTimersByTimeAsync(15);
+    expect(t.restarts).toBe(1);
+    recovery.close();
   });
 });

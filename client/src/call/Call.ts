@@ -175,7 +175,7 @@ export class Call {
         }
         return;
       case 'roster':
-        for (const id of this.#media.keys()) if (!this.#session.roster.has(id)) this.#forget(id);
+        for (const id of new Set([...this.#media.keys(), ...this.#quality.keys()])) if (!this.#session.roster.has(id)) this.#forget(id);
         return this.#publish();
       case 'presenter':
         return this.#onScreen(e.screen);

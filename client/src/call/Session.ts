@@ -45,6 +45,8 @@ export class Session {
   #name = '';
   #self: Participant | null = null;
   #status: SessionStatus = 'idle';
+  /** Sent with every (re)join, so a re-join keeps the mute state. */
+  #muted = false;
   #roster = new Map<string, Participant>();
   /** True once the current socket connection has joined; signals wait in #held until then. */
   #joined = false;
@@ -111,8 +113,6 @@ export class Session {
     });
   }
 
-  #muted = false;
-
   async setMuted(muted: boolean): Promise<void> {
     this.#muted = muted;
     if (this.#self) this.#self = { ...this.#self, muted };
@@ -136,17 +136,21 @@ export class Session {
     this.mesh.close();
     this.#roster.clear();
     this.#self = null;
-    this.#status = status;
-    this.#emit({ type: 'status', status, ...(capacity !== undefined && { capacity }) });
+    this.#setStatus(status, { capacity });
   }
 
   #emit(e: SessionEvent): void {
     for (const l of this.#listeners) l(e);
   }
 
-  #setStatus(status: SessionStatus, message?: string): void {
+  #setStatus(status: SessionStatus, why: { message?: string | undefined; capacity?: number | undefined } = {}): void {
     this.#status = status;
-    this.#emit({ type: 'status', status, ...(message !== undefined && { message }) });
+    this.#emit({
+      type: 'status',
+      status,
+      ...(why.message !== undefined && { message: why.message }),
+      ...(why.capacity !== undefined && { capacity: why.capacity }),
+    });
   }
 
   #listen(s: Signaling): void {
@@ -202,7 +206,7 @@ export class Session {
         await this.#sendJoin();
       } else if (ack.error.code === 'shutting_down' || ack.error.code === 'internal') {
         setTimeout(() => s === this.#signaling && s.connected && void this.#sendJoin(), 1_000);
-      } else this.#setStatus('failed', ack.error.message);
+      } else this.#setStatus('failed', { message: ack.error.message });
       return;
     }
     this.#applyJoin(ack.data);

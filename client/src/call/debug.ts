@@ -18,23 +18,27 @@ export interface LinkReport {
   audioMaxBitrate: number | null;
 }
 
+/** Inbound audio bytes in one getStats report. */
+function inboundAudioBytes(report: Iterable<{ type: string; kind?: string; bytesReceived?: number }>): number {
+  let bytes = 0;
+  for (const r of report) if (r.type === 'inbound-rtp' && r.kind === 'audio') bytes += r.bytesReceived ?? 0;
+  return bytes;
+}
+
 export async function linkReports(mesh: Mesh): Promise<LinkReport[]> {
   const out = await Promise.all(
     mesh.peerIds.map(async (peerId) => {
       const link = mesh.link(peerId);
       if (!link) return null;
       const byId = indexStats((await link.getStats()).values() as Iterable<StatsEntry>);
-      let inboundAudioBytes = 0;
       let outboundAudioBytes = 0;
       let framesDecoded = 0;
       for (const r of byId.values()) {
         if (r.type === 'outbound-rtp' && r.kind === 'audio') outboundAudioBytes += r.bytesSent ?? 0;
-        if (r.type !== 'inbound-rtp') continue;
-        if (r.kind === 'audio') inboundAudioBytes += r.bytesReceived ?? 0;
-        if (r.kind === 'video') framesDecoded += r.framesDecoded ?? 0;
+        if (r.type === 'inbound-rtp' && r.kind === 'video') framesDecoded += r.framesDecoded ?? 0;
       }
       const localPort = selectedPair(byId).local?.port ?? null;
-      return { peerId, inboundAudioBytes, outboundAudioBytes, framesDecoded, localPort, ...link.debug() };
+      return { peerId, inboundAudioBytes: inboundAudioBytes(byId.values()), outboundAudioBytes, framesDecoded, localPort, ...link.debug() };
     }),
   );
   return out.filter((x) => x !== null);
@@ -46,11 +50,7 @@ export async function inboundAudio(mesh: Mesh): Promise<{ id: string; bytes: num
   for (const id of mesh.peerIds) {
     const link = mesh.link(id);
     if (!link) continue;
-    let bytes = 0;
-    (await link.getStats()).forEach((r: { type: string; kind?: string; bytesReceived?: number }) => {
-      if (r.type === 'inbound-rtp' && r.kind === 'audio') bytes += r.bytesReceived ?? 0;
-    });
-    out.push({ id, bytes });
+    out.push({ id, bytes: inboundAudioBytes((await link.getStats()).values() as Iterable<StatsEntry>) });
   }
   return out;
 }

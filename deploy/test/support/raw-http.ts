@@ -21,40 +21,52 @@ export interface UpgradeOptions {
   timeoutMs?: number;
 }
 
-/** One WebSocket handshake; on 101 the socket stays open (and idle) until the caller ends it. */
-export function upgrade({ port, from, path = '/socket.io/?EIO=4&transport=websocket', headers = {}, timeoutMs = 5_000 }: UpgradeOptions): Promise<Attempt> {
+/**
+ * One request on a fresh connection from `from`: resolves with the response's status (once the
+ * status line, or with `wholeHead` the whole head, has arrived) or how the connection ended.
+ * The socket is destroyed unless `keep` says the outcome leaves it open.
+ */
+function exchange(
+  port: number,
+  from: string | undefined,
+  request: string,
+  opts: { timeoutMs: number; wholeHead: boolean; keep: (o: Outcome) => boolean },
+): Promise<Attempt> {
   return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port, localAddress: from });
+    const socket = connect({ host: '127.0.0.1', port, ...(from && { localAddress: from }) });
     let head = '';
     let settled = false;
     const done = (outcome: Outcome) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      if (outcome !== 101) socket.destroy();
+      if (!opts.keep(outcome)) socket.destroy();
       resolve({ outcome, socket });
     };
-    const timer = setTimeout(() => done('timeout'), timeoutMs);
+    const timer = setTimeout(() => done('timeout'), opts.timeoutMs);
     socket.on('error', (e: NodeJS.ErrnoException) => done(e.code === 'ECONNRESET' || e.code === 'EPIPE' ? 'reset' : 'closed'));
     socket.on('close', () => done('closed'));
-    socket.on('connect', () => {
-      const lines = [
-        `GET ${path} HTTP/1.1`,
-        `Host: 127.0.0.1:${port}`,
-        'Upgrade: websocket',
-        'Connection: Upgrade',
-        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
-        'Sec-WebSocket-Version: 13',
-        ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
-      ];
-      socket.write(`${lines.join('\r\n')}\r\n\r\n`);
-    });
+    socket.on('connect', () => socket.write(request));
     socket.on('data', (chunk: Buffer) => {
       head += chunk.toString('latin1');
       const status = /^HTTP\/1\.1 (\d{3})/.exec(head);
-      if (status && head.includes('\r\n\r\n')) done(Number(status[1]));
+      if (status && (!opts.wholeHead || head.includes('\r\n\r\n'))) done(Number(status[1]));
     });
   });
+}
+
+/** One WebSocket handshake; on 101 the socket stays open (and idle) until the caller ends it. */
+export function upgrade({ port, from, path = '/socket.io/?EIO=4&transport=websocket', headers = {}, timeoutMs = 5_000 }: UpgradeOptions): Promise<Attempt> {
+  const lines = [
+    `GET ${path} HTTP/1.1`,
+    `Host: 127.0.0.1:${port}`,
+    'Upgrade: websocket',
+    'Connection: Upgrade',
+    'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+    'Sec-WebSocket-Version: 13',
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+  ];
+  return exchange(port, from, `${lines.join('\r\n')}\r\n\r\n`, { timeoutMs, wholeHead: true, keep: (o) => o === 101 });
 }
 
 /** Many upgrades, `batch` at a time (a burst of thousands would only test the listen backlog). */
@@ -76,28 +88,9 @@ export function closeAll(attempts: Attempt[]): void {
 }
 
 /** A plain GET from `from`: the status, or how the connection failed. */
-export function getFrom(port: number, from: string, path = '/', timeoutMs = 5_000): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port, localAddress: from });
-    let head = '';
-    let settled = false;
-    const done = (outcome: Outcome) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(outcome);
-    };
-    const timer = setTimeout(() => done('timeout'), timeoutMs);
-    socket.on('error', (e: NodeJS.ErrnoException) => done(e.code === 'ECONNRESET' || e.code === 'EPIPE' ? 'reset' : 'closed'));
-    socket.on('close', () => done('closed'));
-    socket.on('connect', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`));
-    socket.on('data', (chunk: Buffer) => {
-      head += chunk.toString('latin1');
-      const status = /^HTTP\/1\.1 (\d{3})/.exec(head);
-      if (status) done(Number(status[1]));
-    });
-  });
+export async function getFrom(port: number, from: string, path = '/', timeoutMs = 5_000): Promise<Outcome> {
+  const request = `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`;
+  return (await exchange(port, from, request, { timeoutMs, wholeHead: false, keep: () => false })).outcome;
 }
 
 /**

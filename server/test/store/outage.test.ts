@@ -7,16 +7,14 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app';
 import { testConfig } from '../../src/config';
-import { openStore } from '../../src/store/index';
 import type { Store } from '../../src/store/types';
 import { WriteQueue } from '../../src/store/WriteQueue';
-import { withTestDatabase, type TestDatabase } from '../support/postgres';
+import { openProxiedStore, type ProxiedStore } from '../support/proxied-store';
 import { join, sleep, type TestClient } from '../support/server';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
+import type { TcpProxy } from '../support/tcp-proxy';
 import { io as connect } from 'socket.io-client';
-import { MIGRATIONS_DIR } from './contract';
 
-let db: TestDatabase;
+let pg: ProxiedStore;
 let proxy: TcpProxy;
 let store: Store;
 let queue: WriteQueue;
@@ -25,11 +23,8 @@ let url: string;
 let retries = 0;
 
 beforeAll(async () => {
-  db = await withTestDatabase();
-  const target = new URL(db.url);
-  proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
-  store = await openStore({ databaseUrl: proxy.via(db.url), dataDir: 'unused', migrationsDir: MIGRATIONS_DIR });
-  await store.migrate();
+  pg = await openProxiedStore();
+  ({ proxy, store } = pg);
   queue = new WriteQueue(store, { initialDelayMs: 50, maxDelayMs: 500, onRetry: () => retries++ });
   app = createApp({ config: testConfig(), store, enqueue: (op) => queue.enqueue(op), queueDepth: () => queue.depth, logger: pino({ level: 'silent' }) });
   await new Promise<void>((r) => app.httpServer.listen(0, '127.0.0.1', r));
@@ -40,9 +35,7 @@ afterAll(async () => {
   app.signaling.shutdown();
   await new Promise<void>((r) => app.io.close(() => r()));
   queue.stop();
-  await store.close();
-  await proxy.close();
-  await db.drop();
+  await pg.close();
 });
 
 const client = (): TestClient => connect(url, { transports: ['websocket'], reconnection: false, forceNew: true });

@@ -15,20 +15,18 @@ import { createApp, type App } from '../../src/app';
 import { testConfig } from '../../src/config';
 import { createMetrics } from '../../src/admin/metrics';
 import { createShedReport } from '../../src/admin/shed-report';
-import { openStore } from '../../src/store/index';
 import type { SqlStore } from '../../src/store/SqlStore';
 import type { WriteOp } from '../../src/store/types';
 import { WriteQueue } from '../../src/store/WriteQueue';
-import { withTestDatabase, type TestDatabase } from '../support/postgres';
+import { openProxiedStore, type ProxiedStore } from '../support/proxied-store';
 import { join, sleep, type TestClient } from '../support/server';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
+import type { TcpProxy } from '../support/tcp-proxy';
 import { io as connect } from 'socket.io-client';
-import { MIGRATIONS_DIR } from './contract';
 
 const MAX_ROWS = 150;
 const MAX_BYTES = 256 * 1024;
 
-let db: TestDatabase;
+let pg: ProxiedStore;
 let proxy: TcpProxy;
 let store: SqlStore;
 let queue: WriteQueue;
@@ -42,11 +40,8 @@ const clients: TestClient[] = [];
 let shedReport: ReturnType<typeof createShedReport>;
 
 beforeAll(async () => {
-  db = await withTestDatabase();
-  const target = new URL(db.url);
-  proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
-  store = await openStore({ databaseUrl: proxy.via(db.url), dataDir: 'unused', migrationsDir: MIGRATIONS_DIR });
-  await store.migrate();
+  pg = await openProxiedStore();
+  ({ proxy, store } = pg);
   const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) });
   shedReport = createShedReport({ metrics, logger, queue: () => queue, everyMs: 60_000 });
   queue = new WriteQueue(store, {
@@ -80,9 +75,7 @@ afterAll(async () => {
   await new Promise<void>((r) => app.io.close(() => r()));
   shedReport?.stop();
   await queue?.stop();
-  await store?.close();
-  await proxy?.close();
-  await db?.drop();
+  await pg?.close();
 });
 
 const client = (): TestClient => {
