@@ -7,14 +7,12 @@
  * until all 9 viewers decode frames (meshtalk only), and the CPU a settled call costs.
  *
  *   npm run bench -- mesh     (BENCH_RUNS, BENCH_SIZES, BENCH_PARTS, BENCH_NEWCOMER, BENCH_VIEWERS,
- *                             BENCH_TIMEOUT_MS, BENCH_CPU_SIZES)
+ *                             BENCH_TIMEOUT_MS, BENCH_CPU_SIZES, BENCH_THREADS=1 for CPU by thread,
+ *                             BENCH_SERVER_NICE, BENCH_REF_QUERY=?ptime=60 for the reference)
  */
-import { once } from 'node:events';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS } from '../scripts/chromium-args';
-import { chromiumTicks, meshtalkStats, meshtalkSubject, POLL_MS, referenceSubject, sleep, startRoom, TIMEOUT_MS, untilAudio, type Subject } from './subjects';
-// @ts-expect-error plain JavaScript module
-import { startReference } from './reference/server.mjs';
+import { chromiumThreadTicks, chromiumTicks, meshtalkStats, meshtalkSubject, POLL_MS, referenceSubject, sleep, startReferenceServer, startRoom, stopServer, TIMEOUT_MS, untilAudio, type Subject } from './subjects';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SIZES = (process.env.BENCH_SIZES ?? '2,4,6,8,10').split(',').map(Number);
@@ -46,9 +44,10 @@ async function openJoined(browser: Browser, subject: Subject, n: number): Promis
   const pages = await Promise.all(Array.from({ length: n }, () => openPage(browser)));
   await Promise.all(pages.map((p) => p.goto(subject.url)));
   await Promise.all(pages.map((p, i) => subject.prepare(p, i)));
+  const threadsBefore = process.env.BENCH_THREADS ? chromiumThreadTicks() : null;
   const t0 = performance.now();
   await Promise.all(pages.map((p) => subject.join(p)));
-  const t1 = await untilAudio(pages, subject, n);
+  const t1 = await untilAudio(pages, subject, n).finally(() => threadsBefore && printThreads(`${subject.name} join of ${n}, CPU seconds by thread`, threadsBefore, 100));
   return { pages, ms: t1 - t0 };
 }
 
@@ -109,9 +108,19 @@ async function steadyCpu(browser: Browser, subject: Subject, n: number): Promise
     await openJoined(browser, subject, n);
     await sleep(5_000);
     const before = chromiumTicks();
+    const threadsBefore = chromiumThreadTicks();
     await sleep(20_000);
-    return (chromiumTicks() - before) / 20;
+    const total = (chromiumTicks() - before) / 20;
+    if (process.env.BENCH_THREADS) printThreads(`${subject.name} settled call of ${n}, % of one core by thread`, threadsBefore, 20);
+    return total;
   });
+}
+
+/** With BENCH_THREADS: where the CPU went since `before`, per thread kind, divided by `per`. */
+function printThreads(label: string, before: Map<string, number>, per: number): void {
+  const rows = [...chromiumThreadTicks()].map(([k, t]) => [k, (t - (before.get(k) ?? 0)) / per] as const).sort((a, b) => b[1] - a[1]);
+  const total = rows.reduce((sum, [, v]) => sum + v, 0);
+  console.error(`  ${label}: total ${total.toFixed(1)}; ${rows.slice(0, 14).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
 }
 
 const fmt = (xs: (number | null)[]) => {
@@ -122,10 +131,10 @@ const fmt = (xs: (number | null)[]) => {
 
 async function main() {
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS.filter((a) => !(process.env.BENCH_DROP_ARGS ?? '').split(',').includes(a)) });
-  const ref = await startReference();
+  const ref = await startReferenceServer();
   const room = await startRoom();
 
-  const reference = referenceSubject(ref.url);
+  const reference = referenceSubject(`${ref.url}/${process.env.BENCH_REF_QUERY ?? ''}`);
   const meshtalk = meshtalkSubject(room.url);
 
   if (PARTS.includes('mesh')) await meshTable(browser, reference, meshtalk);
@@ -135,16 +144,15 @@ async function main() {
     console.log(`| N | reference | meshtalk |`);
     console.log(`|---|---|---|`);
     for (const n of CPU_SIZES) {
-      const r = await steadyCpu(browser, reference, n);
-      const m = await steadyCpu(browser, meshtalk, n);
+      const r = SUBJECTS.includes('reference') ? await steadyCpu(browser, reference, n) : null;
+      const m = SUBJECTS.includes('meshtalk') ? await steadyCpu(browser, meshtalk, n) : null;
       console.log(`| ${n} | ${r === null ? '–' : r.toFixed(0)} | ${m === null ? '–' : m.toFixed(0)} |`);
     }
   }
 
   await browser.close();
-  await ref.close();
-  room.proc.kill('SIGTERM');
-  await once(room.proc, 'exit');
+  await stopServer(ref);
+  await stopServer(room);
 }
 
 async function meshTable(browser: Browser, reference: Subject, meshtalk: Subject) {

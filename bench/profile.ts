@@ -10,9 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import { chromium, type Browser, type CDPSession, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS } from '../scripts/chromium-args';
-import { chromiumTicks, meshtalkSubject, referenceSubject, sleep, startRoom, untilAudio, type Subject } from './subjects';
-// @ts-expect-error plain JavaScript module
-import { startReference } from './reference/server.mjs';
+import { chromiumTicks, meshtalkSubject, referenceSubject, sleep, startReferenceServer, startRoom, stopServer, untilAudio, type Subject } from './subjects';
 
 const SIZES = (process.env.BENCH_SIZES ?? '6').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_RUNS ?? 1);
@@ -123,10 +121,10 @@ async function run(browser: Browser, subject: Subject, n: number): Promise<void>
 }
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...CHROMIUM_ARGS] });
-const ref = await startReference();
+const ref = await startReferenceServer();
 const room = await startRoom();
-const subjects = [referenceSubject(ref.url), meshtalkSubject(room.url)];
+const subjects = [referenceSubject(`${ref.url}/`), meshtalkSubject(room.url)];
 for (const n of SIZES) for (let k = 0; k < RUNS; k++) for (const s of subjects) await run(browser, s, n);
 await browser.close();
-await ref.close();
-room.proc.kill('SIGTERM');
+await stopServer(ref);
+await stopServer(room);

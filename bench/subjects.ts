@@ -3,7 +3,7 @@
  * bare reference page, polling for audio on every pair, and the CPU of every Chromium process.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Page } from '@playwright/test';
 
@@ -40,20 +40,40 @@ export async function untilAudio(pages: Page[], subject: Subject, n: number, tim
   throw new Error(`${subject.name}: no full mesh of ${n} within ${timeoutMs} ms (peers heard per page: ${heard.join(' ')})`);
 }
 
-/** The built room server on a free port with an in-memory database, as shipped otherwise. */
-export async function startRoom(): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(process.execPath, ['server/dist/main.js'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: 'memory://', LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+/**
+ * A server never shares its people's CPUs in a real call; here the browsers and the server share
+ * two cores, and Chromium runs its WebRTC and audio threads at nice -8, so a server at nice 0
+ * waits for its turn on a CPU (bench/diagnose.ts prints how long). BENCH_SERVER_NICE (e.g. -10,
+ * as root) runs both subjects' servers at another priority; the default leaves them at 0.
+ */
+const SERVER_NICE = Number(process.env.BENCH_SERVER_NICE ?? 0);
+
+/** Starts a server program on a free port, resolving with the URL from its `"url":"…"` log line. */
+async function startServer(args: string[], env: Record<string, string> = {}): Promise<{ proc: ChildProcess; url: string }> {
+  const niced = SERVER_NICE !== 0 && (SERVER_NICE > 0 || process.getuid?.() === 0);
+  const [cmd, ...rest] = niced ? ['nice', '-n', String(SERVER_NICE), process.execPath, ...args] : [process.execPath, ...args];
+  const proc = spawn(cmd!, rest, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: proc.stdout! }).on('line', (line) => {
       const m = /"url":"([^"]+)"/.exec(line);
       if (m) resolve(m[1]!);
     });
-    proc.once('exit', () => reject(new Error('server did not start')));
+    proc.once('exit', () => reject(new Error(`${args[0]} did not start`)));
   });
   return { proc, url };
+}
+
+/** The built room server on a free port with an in-memory database, as shipped otherwise. */
+export const startRoom = () => startServer(['server/dist/main.js'], { PORT: '0', HOST: '127.0.0.1', DATA_DIR: 'memory://', LOG_LEVEL: 'info' });
+
+/** The bare reference's relay and page (bench/reference), in its own process like the room server. */
+export const startReferenceServer = () => startServer(['bench/reference/server.mjs']);
+
+/** Stops a server started here. */
+export async function stopServer(server: { proc: ChildProcess }): Promise<void> {
+  if (server.proc.exitCode !== null) return;
+  server.proc.kill('SIGTERM');
+  await new Promise((r) => server.proc.once('exit', r));
 }
 
 export const meshtalkStats = (p: Page) =>
@@ -113,4 +133,28 @@ export function chromiumTicks(): number {
     }
   }
   return total;
+}
+
+/**
+ * CPU ticks of every Chromium thread so far, keyed by process type and thread name
+ * ("renderer WebRTC_W_and_N", "audio AudioProcessing"): where a call's CPU goes.
+ */
+export function chromiumThreadTicks(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      if (!cmd.split(' ')[0]!.includes('chromium')) continue;
+      const type = /--utility-sub-type=(\w+)/.exec(cmd)?.[1] ?? /--type=([\w-]+)/.exec(cmd)?.[1] ?? 'browser';
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim().replace(/\d+$/, '');
+        const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ').at(-1)!.split(' ');
+        const key = `${type} ${name}`;
+        out.set(key, (out.get(key) ?? 0) + Number(fields[11]) + Number(fields[12]));
+      }
+    } catch {
+      // The process or thread ended meanwhile.
+    }
+  }
+  return out;
 }

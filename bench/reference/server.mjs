@@ -25,3 +25,10 @@ export async function startReference() {
   await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${http.address().port}/`, close: () => new Promise((r) => io.close(() => r())) };
 }
+
+// Run as a program (the benchmarks start it as its own process, like the room server): prints
+// the same `"url":"…"` line the room server logs.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { url } = await startReference();
+  console.log(JSON.stringify({ msg: 'reference listening', url: url.replace(/\/$/, '') }));
+}
