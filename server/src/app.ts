@@ -38,8 +38,10 @@ export interface AppDeps {
   healthTickMs?: number;
   /** Rows waiting in the write queue, for metrics and the admin page. */
   queueDepth?: () => number;
-  /** Token for /admin, /api/admin and /metrics; null turns the admin surface off. */
+  /** Token for /admin and /api/admin; null turns the admin surface off. */
   adminToken?: string | null;
+  /** Token for /metrics (Prometheus); null turns /metrics off. */
+  metricsToken?: string | null;
 }
 
 export interface App {
@@ -121,7 +123,8 @@ export function createApp(deps: AppDeps): App {
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // Exactly the configured proxies, as for the sockets: req.ip is TRUST_PROXY_HOPS from the right.
+  app.set('trust proxy', config.TRUST_PROXY_HOPS);
   app.use(securityHeaders());
 
   app.get('/healthz', (_req, res) => {
@@ -141,14 +144,11 @@ export function createApp(deps: AppDeps): App {
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'unavailable' });
   });
 
-  if (deps.adminToken) {
-    admin.mount(app, deps.adminToken);
-  } else {
-    // The admin surface is off: not even the page is served.
-    app.use(['/admin', '/api/admin', '/metrics'], (_req, res) => {
-      res.status(404).json({ error: { code: 'not_found', message: 'the admin surface is off (no ADMIN_TOKEN)' } });
-    });
-  }
+  admin.mount(app, {
+    adminToken: deps.adminToken ?? null,
+    metricsToken: deps.metricsToken ?? null,
+    addressOf: (req) => clientAddress(req, config.TRUST_PROXY_HOPS),
+  });
 
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: 'no such endpoint' } });

@@ -18,6 +18,24 @@ const origin = z.string().refine((s) => {
   }
 }, 'must be origins like https://talk.example.com, comma-separated');
 
+/**
+ * A secret of at least 128 bits: 32 or more hex digits, or 22 or more base64 / base64url
+ * characters (padding not counted). Anything else is refused, so a short or hand-typed value
+ * never guards the admin surface. `openssl rand -hex 16` or `openssl rand -base64 32` make one.
+ */
+export function strongSecretProblem(s: string): string | null {
+  if (/^[0-9a-fA-F]+$/.test(s)) return s.length >= 32 ? null : `has ${s.length * 4} bits; at least 128 are needed (32 hex digits)`;
+  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(s)) {
+    const chars = s.replace(/=+$/, '').length;
+    return chars >= 22 ? null : `has ${chars * 6} bits; at least 128 are needed (22 base64 characters)`;
+  }
+  return 'must be hex or base64/base64url (make one with `openssl rand -base64 32`)';
+}
+const secret = z.string().superRefine((s, ctx) => {
+  const problem = strongSecretProblem(s);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 const ConfigSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(0, 65535).default(3000),
@@ -67,7 +85,10 @@ const ConfigSchema = z.object({
    */
   WRITE_QUEUE_MAX_ROWS: int(100, 10_000_000).default(100_000),
   WRITE_QUEUE_MAX_BYTES: int(1 << 20, 4 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
-  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Bearer token for /admin and /api/admin (at least 128 bits). */
+  ADMIN_TOKEN: secret.optional(),
+  /** Bearer token for /metrics (at least 128 bits); unset → /metrics is off. */
+  METRICS_TOKEN: secret.optional(),
   /** Comma-separated STUN/TURN URLs handed to clients. */
   STUN_URLS: list.optional(),
   TURN_URLS: list.optional(),
@@ -97,6 +118,9 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
     return { ok: false, message: `invalid configuration: ${name}: ${issue.message}` };
   }
   const config = parsed.data;
+  if (config.METRICS_TOKEN !== undefined && config.METRICS_TOKEN === config.ADMIN_TOKEN) {
+    return { ok: false, message: 'invalid configuration: METRICS_TOKEN: must differ from ADMIN_TOKEN (a scraper must not hold the admin token)' };
+  }
   if ((config.TURN_URLS === undefined) !== (config.TURN_SECRET === undefined)) {
     return { ok: false, message: 'invalid configuration: TURN_URLS and TURN_SECRET must be set together' };
   }

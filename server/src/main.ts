@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const config = loaded.config;
-  const logger = pino({ level: config.LOG_LEVEL, base: { service: 'meshtalk' }, redact: ['config.DATABASE_URL', 'config.ADMIN_TOKEN', 'config.TURN_SECRET'] });
+  const logger = pino({ level: config.LOG_LEVEL, base: { service: 'meshtalk' }, redact: ['config.DATABASE_URL', 'config.ADMIN_TOKEN', 'config.METRICS_TOKEN', 'config.TURN_SECRET'] });
 
   // Works from both server/src/main.ts and the bundled server/dist/main.js.
   const clientDist = config.CLIENT_DIST === 'client/dist' ? here('../../client/dist') : config.CLIENT_DIST;
@@ -64,6 +64,7 @@ async function main(): Promise<void> {
     logger,
     clientDist,
     adminToken,
+    metricsToken: config.METRICS_TOKEN ?? null,
     iceFor: iceFromConfig(config),
     metrics,
   });
