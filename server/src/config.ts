@@ -16,7 +16,7 @@ const origin = z.string().refine((s) => {
   } catch {
     return false;
   }
-}, 'must be origins like https://talk.example.com, comma-separated');
+}, 'must be origins like https://talk.example.com (scheme, host, optional port; no path), comma-separated');
 
 /**
  * A secret of at least 128 bits: 32 or more hex digits, or 22 or more base64 / base64url
@@ -54,7 +54,16 @@ const ConfigSchema = z.object({
   ROOM_CAPACITY: int(1, MAX_ROOM_CAPACITY).default(DEFAULT_ROOM_CAPACITY),
   /** How long a dropped participant keeps its slot, ms. */
   GRACE_MS: int(0, 10 * 60_000).default(20_000),
-  /** Origins allowed to open a socket; unset → same origin only. */
+  /**
+   * The room's public address, e.g. https://talk.example.com: sockets must come from this origin
+   * and name its host (http/origin.ts). Required in production (or ALLOWED_ORIGINS).
+   */
+  PUBLIC_URL: z
+    .string()
+    .transform((s) => s.replace(/\/$/, ''))
+    .pipe(origin)
+    .optional(),
+  /** Further origins allowed to open a socket; unset → PUBLIC_URL only (or, in development, our own origin). */
   ALLOWED_ORIGINS: list.pipe(z.array(origin)).optional(),
   /** Per-socket token bucket: burst size and refill per second. */
   RATE_LIMIT_BURST: int(1, 100_000).default(200),
@@ -118,6 +127,9 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
     return { ok: false, message: `invalid configuration: ${name}: ${issue.message}` };
   }
   const config = parsed.data;
+  if (config.NODE_ENV === 'production' && config.PUBLIC_URL === undefined && config.ALLOWED_ORIGINS === undefined) {
+    return { ok: false, message: 'invalid configuration: PUBLIC_URL: required in production: the address people open, e.g. https://talk.example.com (sockets are accepted from that origin and host only)' };
+  }
   if (config.METRICS_TOKEN !== undefined && config.METRICS_TOKEN === config.ADMIN_TOKEN) {
     return { ok: false, message: 'invalid configuration: METRICS_TOKEN: must differ from ADMIN_TOKEN (a scraper must not hold the admin token)' };
   }

@@ -39,6 +39,17 @@ describe('configuration from the environment', () => {
     if (!r.ok) expect(r.message).toMatch(new RegExp(`^invalid configuration: ${name}: .*(128|hex or base64)`));
   });
 
+  it('[M5] production needs the public address (PUBLIC_URL, or ALLOWED_ORIGINS), and says so', () => {
+    const r = loadConfig({ NODE_ENV: 'production' });
+    expect(!r.ok && r.message).toMatch(/^invalid configuration: PUBLIC_URL: required in production/);
+    expect(loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://talk.example.com/' })).toMatchObject({ ok: true, config: { PUBLIC_URL: 'https://talk.example.com' } });
+    expect(loadConfig({ NODE_ENV: 'production', ALLOWED_ORIGINS: 'https://talk.example.com' }).ok).toBe(true);
+    expect(loadConfig({ PUBLIC_URL: 'https://talk.example.com/room' }).ok).toBe(false);
+    expect(loadConfig({ PUBLIC_URL: 'talk.example.com' }).ok).toBe(false);
+    // Development needs nothing: the server's own origin on loopback or an IP address.
+    expect(loadConfig({}).ok).toBe(true);
+  });
+
   it('[M2] refuses a metrics token equal to the admin token', () => {
     const r = loadConfig({ ADMIN_TOKEN: 'a'.repeat(32), METRICS_TOKEN: 'a'.repeat(32) });
     expect(!r.ok && r.message).toMatch(/^invalid configuration: METRICS_TOKEN: must differ from ADMIN_TOKEN/);

@@ -45,6 +45,13 @@ async function start(env: Record<string, string>): Promise<{ proc: ChildProcess;
 const exited = (proc: ChildProcess) => new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
 
 describe('server process', () => {
+  it('[M5] refuses to start in production without PUBLIC_URL, in one line saying why', () => {
+    const r = spawnSync(process.execPath, [...TSX, MAIN], { env: { ...process.env, NODE_ENV: 'production', DATA_DIR: 'memory://', PUBLIC_URL: '', ALLOWED_ORIGINS: '' }, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^invalid configuration: PUBLIC_URL: required in production/);
+  });
+
   it('refuses a bad configuration with one line naming the variable', () => {
     const r = spawnSync(process.execPath, [...TSX, MAIN], { env: { ...process.env, PORT: 'lots' }, encoding: 'utf8' });
     expect(r.status).toBe(1);
@@ -100,7 +107,7 @@ describe('server process', () => {
   });
 
   it('turns the admin surface off in production without a token', async () => {
-    const { proc, url, lines } = await start({ DATA_DIR: 'memory://', NODE_ENV: 'production' });
+    const { proc, url, lines } = await start({ DATA_DIR: 'memory://', NODE_ENV: 'production', PUBLIC_URL: 'https://talk.example.com' });
     expect((await fetch(`${url}/api/admin/live`)).status).toBe(404);
     expect(lines.some((l) => l.includes('admin page'))).toBe(false);
     proc.kill('SIGTERM');
