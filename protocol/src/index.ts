@@ -75,10 +75,20 @@ export const DisplayName = z
       .refine((s) => !FORBIDDEN_NAME_CHARS.test(s), 'name must not contain control or bidi-override characters'),
   );
 
-export const ParticipantId = z.string().uuid();
+/**
+ * A participant's id: a UUID the server issued, always compared in lower case (so an upper-cased
+ * copy names the same participant, as it does in PostgreSQL's uuid type).
+ */
+export const ParticipantId = z
+  .string()
+  .uuid()
+  .transform((s) => s.toLowerCase());
 export type ParticipantId = z.infer<typeof ParticipantId>;
 
-/** A secret the server hands out at join; presenting it again resumes the same participant. */
+/**
+ * A secret the server hands out at join with the id it belongs to; presenting both again resumes
+ * that participant (the server can tell a token it issued for an id from any other).
+ */
 export const ResumeToken = z.string().regex(/^[A-Za-z0-9_-]{32,128}$/, 'malformed resume token');
 
 export const Participant = z.object({

@@ -4,7 +4,7 @@
  */
 import { createServer, ServerResponse, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { existsSync } from 'node:fs';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import express from 'express';
 import { Server } from 'socket.io';
@@ -22,6 +22,7 @@ import { clientAddress } from './http/client-address';
 import { originCheck } from './http/origin';
 import { ConnectionGate, type Ticket } from './signaling/ConnectionGate';
 import { jsonOnlyParser } from './signaling/json-parser';
+import { newResumeKey, resumeTokens } from './signaling/resume-tokens';
 
 export interface AppDeps {
   config: Config;
@@ -41,6 +42,11 @@ export interface AppDeps {
   queueDepth?: () => number;
   /** Token for /admin and /api/admin; null turns the admin surface off. */
   adminToken?: string | null;
+  /**
+   * The key resume tokens are signed with (signaling/resume-tokens.ts): kept across restarts by
+   * the composition root, so members keep their identities. A fresh one when absent (tests).
+   */
+  identityKey?: string;
   /** Token for /metrics (Prometheus); null turns /metrics off. */
   metricsToken?: string | null;
 }
@@ -55,15 +61,13 @@ export interface App {
   ready(): Promise<boolean>;
 }
 
-const newToken = () => randomBytes(32).toString('base64url');
-
 /** How often refused handshakes are mentioned in the log, with their count. */
 const REFUSAL_LOG_EVERY_MS = 10_000;
 
 export function createApp(deps: AppDeps): App {
   const { config, store, logger } = deps;
   const now = deps.now ?? Date.now;
-  const room = new Room({ capacity: config.ROOM_CAPACITY, newId: randomUUID, newToken });
+  const room = new Room({ capacity: config.ROOM_CAPACITY, newId: randomUUID, tokenFor: resumeTokens(deps.identityKey ?? newResumeKey()) });
   const gate = new ConnectionGate({ maxTotal: config.MAX_CONNECTIONS, maxPerAddress: config.MAX_CONNECTIONS_PER_ADDRESS });
   const tickets = new WeakMap<IncomingMessage, Ticket>();
   let refusedSinceLog = 0;

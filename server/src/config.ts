@@ -96,6 +96,11 @@ const ConfigSchema = z.object({
   WRITE_QUEUE_MAX_BYTES: int(1 << 20, 4 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
   /** Bearer token for /admin and /api/admin (at least 128 bits). */
   ADMIN_TOKEN: secret.optional(),
+  /**
+   * The key resume tokens are signed with (at least 128 bits). Unset: one is made at the first
+   * start and kept in the database (table server_secrets), so restarts keep identities either way.
+   */
+  SERVER_SECRET: secret.optional(),
   /** Bearer token for /metrics (at least 128 bits); unset → /metrics is off. */
   METRICS_TOKEN: secret.optional(),
   /** Comma-separated STUN/TURN URLs handed to clients. */

@@ -106,6 +106,31 @@ describe('server process', () => {
     await store.close();
   });
 
+  it('[R3][M4] keeps identities across a restart: the resume key is made once and kept in the database', async () => {
+    const dir = dataDir();
+    const joinAs = async (url: string, extra: Record<string, unknown> = {}) => {
+      const c = connect(url, { transports: ['websocket'], reconnection: false });
+      const ack = (await c.timeout(10_000).emitWithAck('room:join', { name: 'Ann', ...extra })) as { ok: boolean; data?: { self: { id: string }; resumeToken: string }; error?: { code: string } };
+      c.disconnect();
+      return ack;
+    };
+    const first = await start({ DATA_DIR: dir });
+    const ann = await joinAs(first.url);
+    first.proc.kill('SIGTERM');
+    await exited(first.proc);
+    const second = await start({ DATA_DIR: dir });
+    const back = await joinAs(second.url, { participantId: ann.data!.self.id, resumeToken: ann.data!.resumeToken });
+    expect(back.ok && back.data!.self.id).toBe(ann.data!.self.id);
+    second.proc.kill('SIGTERM');
+    await exited(second.proc);
+    // SERVER_SECRET, when set, is the key instead: the stored one no longer vouches for Ann.
+    const third = await start({ DATA_DIR: dir, SERVER_SECRET: 'c'.repeat(32) });
+    const refused = await joinAs(third.url, { participantId: ann.data!.self.id, resumeToken: ann.data!.resumeToken });
+    expect(refused.ok ? 'admitted' : refused.error!.code).toBe('forbidden');
+    third.proc.kill('SIGTERM');
+    await exited(third.proc);
+  }, 120_000);
+
   it('turns the admin surface off in production without a token', async () => {
     const { proc, url, lines } = await start({ DATA_DIR: 'memory://', NODE_ENV: 'production', PUBLIC_URL: 'https://talk.example.com' });
     expect((await fetch(`${url}/api/admin/live`)).status).toBe(404);

@@ -111,8 +111,13 @@ export class Room {
       return done(this.#joinResult(known, true), events);
     }
 
+    // An id the room does not hold (after a restart, or after its member left) is taken only
+    // with the token issued for it: nobody picks an identity of their own or another's.
     if (cmd.participantId !== undefined && cmd.resumeToken === undefined) {
       return fail(ErrorCode.forbidden, 'a participant id must come with its resume token');
+    }
+    if (cmd.participantId !== undefined && !sameSecret(cmd.resumeToken!, this.#opts.tokenFor(cmd.participantId))) {
+      return fail(ErrorCode.forbidden, 'this participant id was not issued with that resume token; join without them for a new identity');
     }
 
     if (this.#members.size >= this.#opts.capacity) {
@@ -122,12 +127,13 @@ export class Room {
     }
 
     const session = this.#openSession(cmd.now, events);
+    const id = cmd.participantId ?? this.#opts.newId();
     const member: Member = {
-      id: cmd.participantId ?? this.#opts.newId(),
+      id,
       name: cmd.name,
       muted: cmd.muted ?? false,
       joinedAt: cmd.now,
-      token: cmd.resumeToken ?? this.#opts.newToken(),
+      token: this.#opts.tokenFor(id),
       connId: cmd.connId,
       dropCount: 0,
       stintId: this.#opts.newId(),

@@ -26,6 +26,7 @@ export function healthOnlyStore(): Store {
     listSessionSummaries: no,
     listParticipants: no,
     listEvents: no,
+    serverSecret: no,
     close: async () => {},
   };
 }
