@@ -206,7 +206,8 @@ export const PeerStats = z
     inKbps: finite.min(0).max(1_000_000).nullable(),
     outKbps: finite.min(0).max(1_000_000).nullable(),
   })
-  .strict();
+  .strict()
+  .refine((p) => p.iceRestartsRecovered <= p.iceRestarts, { message: 'must not exceed iceRestarts', path: ['iceRestartsRecovered'] });
 export type PeerStats = z.infer<typeof PeerStats>;
 
 export const StatsReport = z
@@ -214,6 +215,7 @@ export const StatsReport = z
     peers: z
       .array(PeerStats)
       .max(LIMITS.statsMaxPeers)
+      // Ids are lower-cased first, so one peer written in two cases is still one peer.
       .refine((peers) => new Set(peers.map((p) => p.peerId)).size === peers.length, 'each peer appears once'),
   })
   .strict();

@@ -123,7 +123,7 @@ export function createAdminSide(deps: AdminSideDeps): AdminSide {
 
   const sample = () => {
     const live = health.live(now());
-    samples.add({ at: now(), participants: room.size, successRate: live.success.rate, avgRttMs: live.rtt.avgMs, p95RttMs: live.rtt.p95Ms });
+    samples.add({ at: now(), participants: room.size, successRate: live.success.rate, medianRttMs: live.rtt.medianMs, p95RttMs: live.rtt.p95Ms });
   };
 
   return {

@@ -156,7 +156,8 @@ describe('stats reports', () => {
   });
 
   it('warns the two ends of a lossy pair, and only them', async () => {
-    server = await startServer({}, { adminToken: TOKEN });
+    let t = Date.now();
+    server = await startServer({}, { adminToken: TOKEN, now: () => t });
     const [a, b, c] = [server.client(), server.client(), server.client()];
     const ackA = await join(a, 'Ann');
     const ackB = await join(b, 'Bob');
@@ -170,7 +171,9 @@ describe('stats reports', () => {
     await expect.poll(() => seen.b).toEqual([{ peerId: ackA.data.self.id, quality: 'poor', lossPct: 7 }]);
     expect(seen.a).toEqual([{ peerId: ackB.data.self.id, quality: 'poor', lossPct: 7 }]);
     expect(seen.c).toEqual([]);
-    // One timeline row per change of the pair, named for what it is: poor, then bad.
+    // One timeline row per change of the pair, named for what it is: poor, then bad (a change
+    // of level at most every 5 s).
+    t += 5_000;
     await a.timeout(3000).emitWithAck('stats:report', { peers: [{ ...peer(ackB.data.self.id), lossPct: 20 }, peer(ackC.data.self.id)] });
     const linkRows = () => server.ops.flatMap((o) => (o.kind === 'event' && o.type.startsWith('link_') ? [`${o.type}:${String(o.detail.quality)}`] : []));
     await expect.poll(linkRows).toEqual(['link_poor:poor', 'link_bad:bad']);
