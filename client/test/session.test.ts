@@ -127,4 +127,16 @@ describe('Session (Node, no DOM)', () => {
     storage.setItem('meshtalk.identity', JSON.stringify({ participantId: id(3).toUpperCase(), resumeToken: 't'.repeat(43) }));
     expect(store.load()).toEqual({ participantId: id(3), resumeToken: 't'.repeat(43) });
   });
+
+  it('[L3] re-joins under the name the room assigned ("Eve (2)"), not the one typed', async () => {
+    sig.respond = (event) => (event === 'room:join' ? { ok: true, data: { ...joined([]), self: person(5, { name: 'Eve (2)' }) } } : { ok: true, data: {} });
+    await session.join('Eve', null);
+    sig.connect();
+    await settle();
+    expect(session.self?.name).toBe('Eve (2)');
+    sig.drop();
+    sig.connect();
+    await settle();
+    expect((sig.last('room:join') as { name: string }).name).toBe('Eve (2)');
+  });
 });

@@ -4,6 +4,9 @@
  * written twice. `protocol/README.md` describes the same events in prose.
  */
 import { z } from 'zod';
+import { DisplayName, NAME_MAX_CHARS } from './names';
+
+export * from './names';
 
 /** Round-trip time above which a pair counts as slow: listed among the worst, marked in the admin matrix. */
 export const SLOW_RTT_MS = 250;
@@ -18,7 +21,7 @@ export const DEFAULT_ROOM_CAPACITY = 10;
 
 /** Limits that the schemas enforce and that the server sizes its transport for. */
 export const LIMITS = {
-  nameMaxChars: 64,
+  nameMaxChars: NAME_MAX_CHARS,
   sdpMaxBytes: 32 * 1024,
   candidateMaxBytes: 1024,
   /** Largest single Socket.IO packet the server accepts (an SDP plus framing). */
@@ -54,26 +57,6 @@ export type AckCallback<T> = (response: Ack<T>) => void;
 // Building blocks
 
 const utf8Length = (s: string): number => new TextEncoder().encode(s).length;
-
-/**
- * C0/C1 control characters plus the bidi overrides and isolates (U+202A–U+202E, U+2066–U+2069)
- * that let a name display differently from what it is.
- */
-// eslint-disable-next-line no-control-regex
-const FORBIDDEN_NAME_CHARS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u;
-
-/** A display name: NFC-normalized and trimmed, then 1–64 characters, no control or bidi overrides. */
-export const DisplayName = z
-  .string()
-  .max(LIMITS.nameMaxChars * 4)
-  .transform((s) => s.normalize('NFC').trim())
-  .pipe(
-    z
-      .string()
-      .min(1, 'name must not be empty')
-      .refine((s) => [...s].length <= LIMITS.nameMaxChars, `name must be at most ${LIMITS.nameMaxChars} characters`)
-      .refine((s) => !FORBIDDEN_NAME_CHARS.test(s), 'name must not contain control or bidi-override characters'),
-  );
 
 /**
  * A participant's id: a UUID the server issued, always compared in lower case (so an upper-cased

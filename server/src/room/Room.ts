@@ -3,7 +3,7 @@
  * databases: time and fresh ids come in as arguments, and every change comes out as a list of
  * events that the signaling adapter emits and persists.
  */
-import { ErrorCode } from '@meshtalk/protocol';
+import { ErrorCode, uniqueName } from '@meshtalk/protocol';
 import type { Participant, ScreenState } from '@meshtalk/protocol';
 import type { ConnId, JoinCommand, JoinResult, LeaveReason, Result, RoomEvent, RoomOptions, SessionStatus } from './types';
 
@@ -103,7 +103,7 @@ export class Room {
       const replaced = known.connId !== null && known.connId !== cmd.connId ? known.connId : null;
       if (known.connId !== null) this.#byConn.delete(known.connId);
       known.connId = cmd.connId;
-      known.name = cmd.name;
+      known.name = this.#uniqueName(cmd.name, known.id);
       if (cmd.muted !== undefined) known.muted = cmd.muted;
       this.#byConn.set(cmd.connId, known.id);
       const session = this.#session!;
@@ -130,7 +130,7 @@ export class Room {
     const id = cmd.participantId ?? this.#opts.newId();
     const member: Member = {
       id,
-      name: cmd.name,
+      name: this.#uniqueName(cmd.name, id),
       muted: cmd.muted ?? false,
       joinedAt: cmd.now,
       token: this.#opts.tokenFor(id),
@@ -220,6 +220,11 @@ export class Room {
       return fail(ErrorCode.not_in_room, 'that participant is not in the room');
     }
     return done({ from: from.id, toConn: target.connId });
+  }
+
+  /** N1: the name, or "name (2)", "name (3)"… when another member goes by it already. */
+  #uniqueName(name: string, self: string): string {
+    return uniqueName(name, [...this.#members.values()].filter((m) => m.id !== self).map((m) => m.name));
   }
 
   #memberByConn(connId: ConnId): Member | undefined {
