@@ -37,7 +37,7 @@ describe('[L3][V1] display names', () => {
     expect(spaced.ok && spaced.data.self.name).toBe('Bob Smith');
   });
 
-  it('makes names unique in the room: " (2)", " (3)", case and width ignored; the others see the assigned name', async () => {
+  it('[N1] makes names unique in the room: " (2)", " (3)", case and width ignored; the others see the assigned name', async () => {
     server = await startServer();
     const first = server.client();
     expect((await join(first, 'Ann')).ok).toBe(true);
@@ -53,7 +53,7 @@ describe('[L3][V1] display names', () => {
     expect(server.app.room.participants().map((p) => p.name)).toEqual(['Ann', ...names]);
   });
 
-  it('a resume keeps the assigned name, and a freed name can be taken again', async () => {
+  it('[N1] a resume keeps the assigned name, and a freed name can be taken again', async () => {
     server = await startServer();
     const a = server.client();
     const ann = await join(a, 'Ann');
@@ -67,7 +67,7 @@ describe('[L3][V1] display names', () => {
     expect(third.ok && third.data.self.name).toBe('Ann');
   });
 
-  it('a long name keeps the suffix within 64 characters', async () => {
+  it('[N1] a long name keeps the suffix within 64 characters', async () => {
     server = await startServer();
     const long = 'N'.repeat(64);
     await join(server.client(), long);
