@@ -84,7 +84,7 @@ export class Room {
     return s && holder ? { holderId: holder.id, holderName: holder.name, epoch: s.epoch } : null;
   }
 
-  /** R1, R2, R3, L1. */
+  /** R1, R2, R3, N1, L1. */
   join(cmd: JoinCommand): Result<JoinResult> {
     const events: RoomEvent[] = [];
     const boundId = this.#byConn.get(cmd.connId);
