@@ -5,9 +5,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JoinResponse, Participant } from '@meshtalk/protocol';
 import { Session, type SessionEvent } from '../src/call/Session';
-import { memoryIdentity } from '../src/call/identity';
+import { memoryIdentity, webStorageIdentity } from '../src/call/identity';
 import { createFakePc, FakePeerConnection, settle } from './fake-rtc';
-import { FakeSignaling } from './fake-signaling';
+import { FakeSignaling, MemoryStorage } from './fake-signaling';
 
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const person = (n: number, over: Partial<Participant> = {}): Participant => ({ id: id(n), name: `Person ${n}`, muted: false, joinedAt: 1, connected: true, ...over });
@@ -81,5 +81,62 @@ describe('Session (Node, no DOM)', () => {
     expect(session.status).toBe('room-full');
     expect(session.mesh.peerIds).toEqual([]);
     expect(events.filter((e) => e.type === 'status').map((e) => e.type === 'status' && e.status)).toEqual(['joining', 'room-full']);
+  });
+
+  it('[M4] joins first without an id (the server issues id and token), then resumes with both', async () => {
+    const identity = memoryIdentity();
+    session = new Session({ connect: () => sig, createPeerConnection: createFakePc, identity });
+    await session.join('Eve', null);
+    sig.connect();
+    await settle();
+    expect(sig.requests.filter((r) => r.event === 'room:join').map((r) => r.payload)).toEqual([{ name: 'Eve', muted: false }]);
+    sig.drop();
+    sig.connect();
+    await settle();
+    expect(sig.last('room:join')).toEqual({ name: 'Eve', muted: false, participantId: id(5), resumeToken: 't'.repeat(43) });
+  });
+
+  it('[M4] an identity the server did not issue (forbidden) is dropped, and the session joins as someone new', async () => {
+    const identity = memoryIdentity();
+    identity.save({ participantId: id(7), resumeToken: 'f'.repeat(43) });
+    let refused = 0;
+    sig.respond = (event, payload) => {
+      if (event !== 'room:join') return { ok: true, data: {} };
+      if ((payload as { participantId?: string }).participantId) {
+        refused += 1;
+        return { ok: false, error: { code: 'forbidden', message: 'this participant id was not issued with that resume token' } };
+      }
+      return { ok: true, data: joined([]) };
+    };
+    session = new Session({ connect: () => sig, createPeerConnection: createFakePc, identity });
+    await session.join('Eve', null);
+    sig.connect();
+    await settle();
+    expect(refused).toBe(1);
+    expect(session.status).toBe('in-room');
+    expect(identity.load()).toEqual({ participantId: id(5), resumeToken: 't'.repeat(43) });
+  });
+
+  it('[M4] a stored identity that is not well formed is never sent (it would only be refused)', () => {
+    const storage = new MemoryStorage();
+    const store = webStorageIdentity(() => storage as unknown as Storage);
+    for (const bad of [{ participantId: 'alice', resumeToken: 't'.repeat(43) }, { participantId: id(3), resumeToken: 'short' }, 'junk', 42]) {
+      storage.setItem('meshtalk.identity', JSON.stringify(bad));
+      expect(store.load()).toBeNull();
+    }
+    storage.setItem('meshtalk.identity', JSON.stringify({ participantId: id(3).toUpperCase(), resumeToken: 't'.repeat(43) }));
+    expect(store.load()).toEqual({ participantId: id(3), resumeToken: 't'.repeat(43) });
+  });
+
+  it('[L3] re-joins under the name the room assigned ("Eve (2)"), not the one typed', async () => {
+    sig.respond = (event) => (event === 'room:join' ? { ok: true, data: { ...joined([]), self: person(5, { name: 'Eve (2)' }) } } : { ok: true, data: {} });
+    await session.join('Eve', null);
+    sig.connect();
+    await settle();
+    expect(session.self?.name).toBe('Eve (2)');
+    sig.drop();
+    sig.connect();
+    await settle();
+    expect((sig.last('room:join') as { name: string }).name).toBe('Eve (2)');
   });
 });

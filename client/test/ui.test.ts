@@ -4,6 +4,7 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import type { Call, CallSnapshot, PeerView } from '../src/call/Call';
 import { pickLanguage, strings } from '../src/ui/i18n';
 import { Room } from '../src/ui/Room';
+import { checkName } from '../src/ui/Lobby';
 import { EMPTY_SNAPSHOT } from '../src/call/snapshot';
 
 const EVIL = '<img src=x onerror=alert(1)>';
@@ -112,5 +113,20 @@ describe('Room rendering', () => {
   it('tells the refused presenter who is presenting', () => {
     const html = render(snapshot({ notice: { kind: 'screen_busy', name: 'Pat' } }));
     expect(html).toMatch(/role="alert"[^>]*>Pat is presenting/);
+  });
+});
+
+describe('[L3] the lobby checks a name as the server will', () => {
+  it('says why an invisible or letterless name cannot be used, and what a good one becomes', () => {
+    expect(checkName('')).toEqual({ name: null, problem: null });
+    expect(checkName('\u200B\u3164')).toEqual({ name: null, problem: strings('en').nameProblem.no_letter });
+    expect(checkName('abc\u202Egnp')).toEqual({ name: null, problem: strings('en').nameProblem.control });
+    expect(checkName('N'.repeat(65))).toEqual({ name: null, problem: strings('en').nameProblem.too_long });
+    expect(checkName('  Zoe\u0308\u200B  ')).toEqual({ name: 'Zoë', problem: null });
+  });
+
+  it('shows the name the server assigned on one’s own tile', () => {
+    const html = render(snapshot({ self: { id: '00000000-0000-4000-8000-000000000001', name: 'Ann (2)', muted: false, joinedAt: 1, connected: true, speaking: false } }));
+    expect(html).toContain('Ann (2) (you)');
   });
 });

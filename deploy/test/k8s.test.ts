@@ -116,6 +116,9 @@ describe.each(OVERLAYS)('overlays/%s, rendered', (overlay) => {
     if (result.ok) {
       expect(result.config.KEEP_ALIVE_TIMEOUT_MS).toBeGreaterThan(600_000);
       expect(result.config.NODE_ENV).toBe('production');
+      // [M5] Sockets are accepted only from the public origin: the one the Ingress serves.
+      const ingress = rendered.find((r) => r.kind === 'Ingress') as unknown as { spec: { rules: Array<{ host: string }> } };
+      expect(ingress.spec.rules.map((r) => `https://${r.host}`)).toContain(result.config.PUBLIC_URL);
     }
   });
 

@@ -64,9 +64,15 @@ export const LiveHealth = z.object({
   worstPairs: z.array(PairView),
   success: SuccessRate,
   successByCandidate: z.record(z.string(), SuccessRate),
-  rtt: z.object({ avgMs: z.number().nullable(), p95Ms: z.number().nullable() }),
-  jitter: z.object({ avgMs: z.number().nullable(), p95Ms: z.number().nullable() }),
-  loss: z.object({ avgPct: z.number().nullable(), p95Pct: z.number().nullable() }),
+  /**
+   * Over the present pairs, median and 95th percentile: of each pair's RTT and jitter (the lower
+   * of its two ends' claims), and of the loss both ends agree on (the lower direction). Never
+   * means, so one participant's claims cannot set them.
+   */
+  rtt: z.object({ medianMs: z.number().nullable(), p95Ms: z.number().nullable() }),
+  jitter: z.object({ medianMs: z.number().nullable(), p95Ms: z.number().nullable() }),
+  loss: z.object({ medianPct: z.number().nullable(), p95Pct: z.number().nullable() }),
+  /** Restarts of present links as the server counted them (a few per link at a time, at most one per 5 s after). */
   iceRestarts: z.object({ total: z.number(), recovered: z.number() }),
   pairsByState: z.record(z.string(), z.number()),
 });
@@ -77,7 +83,7 @@ export const Sample = z.object({
   at: z.number(),
   participants: z.number(),
   successRate: z.number().nullable(),
-  avgRttMs: z.number().nullable(),
+  medianRttMs: z.number().nullable(),
   p95RttMs: z.number().nullable(),
 });
 export type Sample = z.infer<typeof Sample>;

@@ -4,6 +4,9 @@
  * written twice. `protocol/README.md` describes the same events in prose.
  */
 import { z } from 'zod';
+import { DisplayName, NAME_MAX_CHARS } from './names';
+
+export * from './names';
 
 /** Round-trip time above which a pair counts as slow: listed among the worst, marked in the admin matrix. */
 export const SLOW_RTT_MS = 250;
@@ -18,7 +21,7 @@ export const DEFAULT_ROOM_CAPACITY = 10;
 
 /** Limits that the schemas enforce and that the server sizes its transport for. */
 export const LIMITS = {
-  nameMaxChars: 64,
+  nameMaxChars: NAME_MAX_CHARS,
   sdpMaxBytes: 32 * 1024,
   candidateMaxBytes: 1024,
   /** Largest single Socket.IO packet the server accepts (an SDP plus framing). */
@@ -56,29 +59,19 @@ export type AckCallback<T> = (response: Ack<T>) => void;
 const utf8Length = (s: string): number => new TextEncoder().encode(s).length;
 
 /**
- * C0/C1 control characters plus the bidi overrides and isolates (U+202A–U+202E, U+2066–U+2069)
- * that let a name display differently from what it is.
+ * A participant's id: a UUID the server issued, always compared in lower case (so an upper-cased
+ * copy names the same participant, as it does in PostgreSQL's uuid type).
  */
-// eslint-disable-next-line no-control-regex
-const FORBIDDEN_NAME_CHARS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u;
-
-/** A display name: NFC-normalized and trimmed, then 1–64 characters, no control or bidi overrides. */
-export const DisplayName = z
+export const ParticipantId = z
   .string()
-  .max(LIMITS.nameMaxChars * 4)
-  .transform((s) => s.normalize('NFC').trim())
-  .pipe(
-    z
-      .string()
-      .min(1, 'name must not be empty')
-      .refine((s) => [...s].length <= LIMITS.nameMaxChars, `name must be at most ${LIMITS.nameMaxChars} characters`)
-      .refine((s) => !FORBIDDEN_NAME_CHARS.test(s), 'name must not contain control or bidi-override characters'),
-  );
-
-export const ParticipantId = z.string().uuid();
+  .uuid()
+  .transform((s) => s.toLowerCase());
 export type ParticipantId = z.infer<typeof ParticipantId>;
 
-/** A secret the server hands out at join; presenting it again resumes the same participant. */
+/**
+ * A secret the server hands out at join with the id it belongs to; presenting both again resumes
+ * that participant (the server can tell a token it issued for an id from any other).
+ */
 export const ResumeToken = z.string().regex(/^[A-Za-z0-9_-]{32,128}$/, 'malformed resume token');
 
 export const Participant = z.object({
@@ -196,7 +189,8 @@ export const PeerStats = z
     inKbps: finite.min(0).max(1_000_000).nullable(),
     outKbps: finite.min(0).max(1_000_000).nullable(),
   })
-  .strict();
+  .strict()
+  .refine((p) => p.iceRestartsRecovered <= p.iceRestarts, { message: 'must not exceed iceRestarts', path: ['iceRestartsRecovered'] });
 export type PeerStats = z.infer<typeof PeerStats>;
 
 export const StatsReport = z
@@ -204,6 +198,7 @@ export const StatsReport = z
     peers: z
       .array(PeerStats)
       .max(LIMITS.statsMaxPeers)
+      // Ids are lower-cased first, so one peer written in two cases is still one peer.
       .refine((peers) => new Set(peers.map((p) => p.peerId)).size === peers.length, 'each peer appears once'),
   })
   .strict();

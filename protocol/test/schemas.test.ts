@@ -1,13 +1,39 @@
 import { describe, expect, it } from 'vitest';
-import { DisplayName, JoinRequest, LIMITS, MAX_ROOM_CAPACITY, SignalRequest, StatsReport } from '../src/index';
+import { DisplayName, JoinRequest, LIMITS, MAX_ROOM_CAPACITY, SignalRequest, StatsReport, cleanName, nameKey, uniqueName } from '../src/index';
 
 describe('[V1] display names', () => {
   it('normalizes to NFC and trims', () => {
     expect(DisplayName.parse('  Zoe\u0308  ')).toBe('Zoë');
   });
   it('counts characters, not UTF-16 units, against the 64 limit', () => {
-    expect(DisplayName.safeParse('😀'.repeat(64)).success).toBe(true);
-    expect(DisplayName.safeParse('😀'.repeat(65)).success).toBe(false);
+    expect(DisplayName.safeParse(`A${'😀'.repeat(63)}`).success).toBe(true);
+    expect(DisplayName.safeParse(`A${'😀'.repeat(64)}`).success).toBe(false);
+  });
+  it('[L3] needs a visible letter or digit: emoji, punctuation or invisible characters alone are refused with that reason', () => {
+    for (const name of ['😀', '...', '\u200B', '\u3164', '\u2800\u2800', '\u0301']) {
+      expect(cleanName(name), JSON.stringify(name)).toEqual({ ok: false, problem: 'no_letter' });
+    }
+    expect(cleanName('  ')).toEqual({ ok: false, problem: 'empty' });
+    expect(cleanName('Zoë 😀')).toEqual({ ok: true, name: 'Zoë 😀' });
+    expect(cleanName('山田')).toEqual({ ok: true, name: '山田' });
+    expect(cleanName('7')).toEqual({ ok: true, name: '7' });
+  });
+  it('[L3] strips default-ignorable and format characters, collapses spaces, caps combining marks at 3 per base', () => {
+    expect(cleanName('A\u200Bn\u200Dn\u2060a\uFE0F\u00AD')).toEqual({ ok: true, name: 'Anna' });
+    expect(cleanName(`e${'\u0363'.repeat(10)}x`)).toEqual({ ok: true, name: `e${'\u0363'.repeat(3)}x` });
+    // Pointed Hebrew: shin, shin dot, dagesh, qamats: three marks, all kept.
+    const pointed = '\u05E9\u05C1\u05BC\u05B8';
+    expect(cleanName(pointed)).toEqual({ ok: true, name: pointed.normalize('NFC') });
+    expect(cleanName('Bob \u3000 Smith')).toEqual({ ok: true, name: 'Bob Smith' });
+  });
+  it('[L3] unique names: " (2)", " (3)" after the first free one, case and width ignored, within 64 characters', () => {
+    expect(uniqueName('Ann', [])).toBe('Ann');
+    expect(uniqueName('Ann', ['Bob'])).toBe('Ann');
+    expect(uniqueName('ann', ['Ann'])).toBe('ann (2)');
+    expect(uniqueName('Ann', ['ANN', 'Ann (2)'])).toBe('Ann (3)');
+    expect(uniqueName('Ａｎｎ', ['Ann'])).toBe('Ａｎｎ (2)');
+    expect(uniqueName('N'.repeat(64), ['N'.repeat(64)])).toBe(`${'N'.repeat(60)} (2)`);
+    expect(nameKey('Ａｎｎ')).toBe(nameKey('ann'));
   });
   it.each([
     ['empty', ''],
@@ -55,5 +81,9 @@ describe('join and stats', () => {
     expect(StatsReport.safeParse({ peers: [peer, peer] }).success).toBe(false);
     expect(StatsReport.safeParse({ peers: [{ ...peer, lossPct: 101 }] }).success).toBe(false);
     expect(StatsReport.safeParse({ peers: [{ ...peer, rttMs: Number.NaN }] }).success).toBe(false);
+    // [M6] recovered restarts never exceed restarts; one peer in two cases is still one peer.
+    expect(StatsReport.safeParse({ peers: [{ ...peer, iceRestarts: 2, iceRestartsRecovered: 2 }] }).success).toBe(true);
+    expect(StatsReport.safeParse({ peers: [{ ...peer, iceRestarts: 0, iceRestartsRecovered: 1 }] }).success).toBe(false);
+    expect(StatsReport.safeParse({ peers: [peer, { ...peer, peerId: peer.peerId.toUpperCase() }] }).success).toBe(false);
   });
 });

@@ -2,9 +2,9 @@
  * Builds the HTTP server, Socket.IO and the room from what it is given. It never listens and
  * never reads the environment: `main.ts` does both, tests pass their own store and config.
  */
-import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { createServer, ServerResponse, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { existsSync } from 'node:fs';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import express from 'express';
 import { Server } from 'socket.io';
@@ -19,8 +19,10 @@ import type { Store, WriteOp } from './store/types';
 import { iceFromConfig, type IceFor } from './turn/credentials';
 import { securityHeaders } from './http/security';
 import { clientAddress } from './http/client-address';
+import { originCheck } from './http/origin';
 import { ConnectionGate, type Ticket } from './signaling/ConnectionGate';
 import { jsonOnlyParser } from './signaling/json-parser';
+import { newResumeKey, resumeTokens } from './signaling/resume-tokens';
 
 export interface AppDeps {
   config: Config;
@@ -38,8 +40,15 @@ export interface AppDeps {
   healthTickMs?: number;
   /** Rows waiting in the write queue, for metrics and the admin page. */
   queueDepth?: () => number;
-  /** Token for /admin, /api/admin and /metrics; null turns the admin surface off. */
+  /** Token for /admin and /api/admin; null turns the admin surface off. */
   adminToken?: string | null;
+  /**
+   * The key resume tokens are signed with (signaling/resume-tokens.ts): kept across restarts by
+   * the composition root, so members keep their identities. A fresh one when absent (tests).
+   */
+  identityKey?: string;
+  /** Token for /metrics (Prometheus); null turns /metrics off. */
+  metricsToken?: string | null;
 }
 
 export interface App {
@@ -52,40 +61,26 @@ export interface App {
   ready(): Promise<boolean>;
 }
 
-/** Same-origin unless an allow-list is configured. Requests without Origin are not from a browser. */
-export function originAllowed(req: IncomingMessage, allowed: readonly string[] | undefined): boolean {
-  const origin = req.headers.origin;
-  if (origin === undefined) return true;
-  if (allowed) return allowed.includes(origin);
-  try {
-    return new URL(origin).host === req.headers.host;
-  } catch {
-    return false;
-  }
-}
-
-const newToken = () => randomBytes(32).toString('base64url');
-
 /** How often refused handshakes are mentioned in the log, with their count. */
 const REFUSAL_LOG_EVERY_MS = 10_000;
 
 export function createApp(deps: AppDeps): App {
   const { config, store, logger } = deps;
   const now = deps.now ?? Date.now;
-  const room = new Room({ capacity: config.ROOM_CAPACITY, newId: randomUUID, newToken });
+  const room = new Room({ capacity: config.ROOM_CAPACITY, newId: randomUUID, tokenFor: resumeTokens(deps.identityKey ?? newResumeKey()) });
   const gate = new ConnectionGate({ maxTotal: config.MAX_CONNECTIONS, maxPerAddress: config.MAX_CONNECTIONS_PER_ADDRESS });
   const tickets = new WeakMap<IncomingMessage, Ticket>();
   let refusedSinceLog = 0;
   let refusalLoggedAt = -Infinity;
-  const refuse = (req: IncomingMessage, reason: string, callback: (err: string | null | undefined, ok: boolean) => void) => {
+  const noteRefusal = (req: IncomingMessage, reason: string) => {
     refusedSinceLog += 1;
     if (now() - refusalLoggedAt >= REFUSAL_LOG_EVERY_MS) {
-      logger.warn({ reason, origin: req.headers.origin, refusedSinceLastLine: refusedSinceLog }, 'socket refused');
+      logger.warn({ reason, origin: req.headers.origin, host: req.headers.host, refusedSinceLastLine: refusedSinceLog }, 'socket refused');
       refusalLoggedAt = now();
       refusedSinceLog = 0;
     }
-    callback(reason, false);
   };
+  const checkOrigin = originCheck({ publicUrl: config.PUBLIC_URL, allowedOrigins: config.ALLOWED_ORIGINS, trustProxyHops: config.TRUST_PROXY_HOPS });
   // Socket.IO first, attached to the HTTP server below, so everything after can address participants.
   const io: MeshServer = new Server({
     maxHttpBufferSize: LIMITS.maxPacketBytes,
@@ -94,12 +89,13 @@ export function createApp(deps: AppDeps): App {
     parser: jsonOnlyParser,
     // An engine.io connection that never opens the namespace goes as soon as an unjoined socket would.
     connectTimeout: config.JOIN_TIMEOUT_MS,
-    // Every new connection (handshake): the Origin, then the connection caps.
+    // Every new connection (handshake, after the Origin check below): the connection caps.
     allowRequest: (req, callback) => {
-      // Cross-site WebSocket hijacking: a foreign page cannot open a socket to us.
-      if (!originAllowed(req, config.ALLOWED_ORIGINS)) return refuse(req, 'origin not allowed', callback);
       const admitted = gate.admit(clientAddress(req, config.TRUST_PROXY_HOPS));
-      if (!admitted.ok) return refuse(req, admitted.message, callback);
+      if (!admitted.ok) {
+        noteRefusal(req, admitted.message);
+        return callback(admitted.message, false);
+      }
       tickets.set(req, admitted.ticket);
       callback(null, true);
     },
@@ -121,7 +117,8 @@ export function createApp(deps: AppDeps): App {
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // Exactly the configured proxies, as for the sockets: req.ip is TRUST_PROXY_HOPS from the right.
+  app.set('trust proxy', config.TRUST_PROXY_HOPS);
   app.use(securityHeaders());
 
   app.get('/healthz', (_req, res) => {
@@ -141,14 +138,11 @@ export function createApp(deps: AppDeps): App {
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'unavailable' });
   });
 
-  if (deps.adminToken) {
-    admin.mount(app, deps.adminToken);
-  } else {
-    // The admin surface is off: not even the page is served.
-    app.use(['/admin', '/api/admin', '/metrics'], (_req, res) => {
-      res.status(404).json({ error: { code: 'not_found', message: 'the admin surface is off (no ADMIN_TOKEN)' } });
-    });
-  }
+  admin.mount(app, {
+    adminToken: deps.adminToken ?? null,
+    metricsToken: deps.metricsToken ?? null,
+    addressOf: (req) => clientAddress(req, config.TRUST_PROXY_HOPS),
+  });
 
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: 'no such endpoint' } });
@@ -180,6 +174,20 @@ export function createApp(deps: AppDeps): App {
   httpServer.maxConnections = config.HTTP_MAX_CONNECTIONS;
 
   io.attach(httpServer);
+  // Every request of a session (handshake, each polling GET and POST, the upgrade), not only
+  // the first: Host and Origin (http/origin.ts). Cross-site WebSocket hijacking and DNS rebinding.
+  io.engine.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    const verdict = checkOrigin(req);
+    if (verdict.ok) return next();
+    noteRefusal(req, verdict.reason);
+    const body = JSON.stringify({ code: 4, message: verdict.reason });
+    // An upgrade has no ServerResponse (engine.io passes a stand-in): answer on the socket itself.
+    if (res instanceof ServerResponse) {
+      res.writeHead(403, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+    } else {
+      req.socket.end(`HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    }
+  });
   // An admitted handshake's place is held by its connection until that closes.
   io.engine.on('connection', (conn: { request: IncomingMessage; once(event: 'close', fn: () => void): void }) => {
     const ticket = tickets.get(conn.request);

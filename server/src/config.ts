@@ -16,7 +16,25 @@ const origin = z.string().refine((s) => {
   } catch {
     return false;
   }
-}, 'must be origins like https://talk.example.com, comma-separated');
+}, 'must be origins like https://talk.example.com (scheme, host, optional port; no path), comma-separated');
+
+/**
+ * A secret of at least 128 bits: 32 or more hex digits, or 22 or more base64 / base64url
+ * characters (padding not counted). Anything else is refused, so a short or hand-typed value
+ * never guards the admin surface. `openssl rand -hex 16` or `openssl rand -base64 32` make one.
+ */
+export function strongSecretProblem(s: string): string | null {
+  if (/^[0-9a-fA-F]+$/.test(s)) return s.length >= 32 ? null : `has ${s.length * 4} bits; at least 128 are needed (32 hex digits)`;
+  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(s)) {
+    const chars = s.replace(/=+$/, '').length;
+    return chars >= 22 ? null : `has ${chars * 6} bits; at least 128 are needed (22 base64 characters)`;
+  }
+  return 'must be hex or base64/base64url (make one with `openssl rand -base64 32`)';
+}
+const secret = z.string().superRefine((s, ctx) => {
+  const problem = strongSecretProblem(s);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const ConfigSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -36,7 +54,16 @@ const ConfigSchema = z.object({
   ROOM_CAPACITY: int(1, MAX_ROOM_CAPACITY).default(DEFAULT_ROOM_CAPACITY),
   /** How long a dropped participant keeps its slot, ms. */
   GRACE_MS: int(0, 10 * 60_000).default(20_000),
-  /** Origins allowed to open a socket; unset → same origin only. */
+  /**
+   * The room's public address, e.g. https://talk.example.com: sockets must come from this origin
+   * and name its host (http/origin.ts). Required in production (or ALLOWED_ORIGINS).
+   */
+  PUBLIC_URL: z
+    .string()
+    .transform((s) => s.replace(/\/$/, ''))
+    .pipe(origin)
+    .optional(),
+  /** Further origins allowed to open a socket; unset → PUBLIC_URL only (or, in development, our own origin). */
   ALLOWED_ORIGINS: list.pipe(z.array(origin)).optional(),
   /** Per-socket token bucket: burst size and refill per second. */
   RATE_LIMIT_BURST: int(1, 100_000).default(200),
@@ -67,7 +94,15 @@ const ConfigSchema = z.object({
    */
   WRITE_QUEUE_MAX_ROWS: int(100, 10_000_000).default(100_000),
   WRITE_QUEUE_MAX_BYTES: int(1 << 20, 4 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
-  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Bearer token for /admin and /api/admin (at least 128 bits). */
+  ADMIN_TOKEN: secret.optional(),
+  /**
+   * The key resume tokens are signed with (at least 128 bits). Unset: one is made at the first
+   * start and kept in the database (table server_secrets), so restarts keep identities either way.
+   */
+  SERVER_SECRET: secret.optional(),
+  /** Bearer token for /metrics (at least 128 bits); unset → /metrics is off. */
+  METRICS_TOKEN: secret.optional(),
   /** Comma-separated STUN/TURN URLs handed to clients. */
   STUN_URLS: list.optional(),
   TURN_URLS: list.optional(),
@@ -97,6 +132,12 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
     return { ok: false, message: `invalid configuration: ${name}: ${issue.message}` };
   }
   const config = parsed.data;
+  if (config.NODE_ENV === 'production' && config.PUBLIC_URL === undefined && config.ALLOWED_ORIGINS === undefined) {
+    return { ok: false, message: 'invalid configuration: PUBLIC_URL: required in production: the address people open, e.g. https://talk.example.com (sockets are accepted from that origin and host only)' };
+  }
+  if (config.METRICS_TOKEN !== undefined && config.METRICS_TOKEN === config.ADMIN_TOKEN) {
+    return { ok: false, message: 'invalid configuration: METRICS_TOKEN: must differ from ADMIN_TOKEN (a scraper must not hold the admin token)' };
+  }
   if ((config.TURN_URLS === undefined) !== (config.TURN_SECRET === undefined)) {
     return { ok: false, message: 'invalid configuration: TURN_URLS and TURN_SECRET must be set together' };
   }

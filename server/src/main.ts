@@ -12,6 +12,7 @@ import { createShedReport } from './admin/shed-report';
 import { openStore } from './store/index';
 import { WriteQueue } from './store/WriteQueue';
 import { iceFromConfig } from './turn/credentials';
+import { RESUME_KEY_NAME, newResumeKey } from './signaling/resume-tokens';
 
 const here = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
 
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const config = loaded.config;
-  const logger = pino({ level: config.LOG_LEVEL, base: { service: 'meshtalk' }, redact: ['config.DATABASE_URL', 'config.ADMIN_TOKEN', 'config.TURN_SECRET'] });
+  const logger = pino({ level: config.LOG_LEVEL, base: { service: 'meshtalk' }, redact: ['config.DATABASE_URL', 'config.ADMIN_TOKEN', 'config.METRICS_TOKEN', 'config.SERVER_SECRET', 'config.TURN_SECRET'] });
 
   // Works from both server/src/main.ts and the bundled server/dist/main.js.
   const clientDist = config.CLIENT_DIST === 'client/dist' ? here('../../client/dist') : config.CLIENT_DIST;
@@ -39,6 +40,10 @@ async function main(): Promise<void> {
   if (applied.length) logger.info({ applied }, 'migrations applied');
   const closed = await store.closeOpen('server_restart', new Date());
   if (closed.sessions || closed.participants) logger.info(closed, 'closed rows left open by the previous run');
+
+  // Resume tokens are signed with a key that outlives the process: SERVER_SECRET, or one made at
+  // the first start and kept in the database, so members keep their identities across restarts.
+  const identityKey = config.SERVER_SECRET ?? (await store.serverSecret(RESUME_KEY_NAME, newResumeKey));
 
   // In development an admin token is made up and printed; in production none means no admin surface.
   const adminToken = config.ADMIN_TOKEN ?? (config.NODE_ENV === 'production' ? null : randomBytes(18).toString('base64url'));
@@ -64,6 +69,8 @@ async function main(): Promise<void> {
     logger,
     clientDist,
     adminToken,
+    identityKey,
+    metricsToken: config.METRICS_TOKEN ?? null,
     iceFor: iceFromConfig(config),
     metrics,
   });

@@ -24,6 +24,37 @@ describe('configuration from the environment', () => {
     }
   });
 
+  it.each([
+    ['ADMIN_TOKEN', 'a'.repeat(31), false],
+    ['ADMIN_TOKEN', 'a'.repeat(32), true],
+    ['ADMIN_TOKEN', 'abcdefghijklmnop', false], // 16 characters: enough before, 96 bits
+    ['ADMIN_TOKEN', 'Zm9vYmFyYmF6cXV4cXV1eA', true], // 22 base64url characters
+    ['ADMIN_TOKEN', 'Zm9vYmFyYmF6cXV4cXV1e', false],
+    ['ADMIN_TOKEN', 'correct horse battery staple!', false], // not hex or base64: strength unknown
+    ['METRICS_TOKEN', 'b'.repeat(31), false],
+    ['METRICS_TOKEN', 'b'.repeat(32), true],
+  ])('[M2] %s %j: accepted only with at least 128 bits (%s)', (name, value, ok) => {
+    const r = loadConfig({ [name]: value });
+    expect(r.ok).toBe(ok);
+    if (!r.ok) expect(r.message).toMatch(new RegExp(`^invalid configuration: ${name}: .*(128|hex or base64)`));
+  });
+
+  it('[M5] production needs the public address (PUBLIC_URL, or ALLOWED_ORIGINS), and says so', () => {
+    const r = loadConfig({ NODE_ENV: 'production' });
+    expect(!r.ok && r.message).toMatch(/^invalid configuration: PUBLIC_URL: required in production/);
+    expect(loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://talk.example.com/' })).toMatchObject({ ok: true, config: { PUBLIC_URL: 'https://talk.example.com' } });
+    expect(loadConfig({ NODE_ENV: 'production', ALLOWED_ORIGINS: 'https://talk.example.com' }).ok).toBe(true);
+    expect(loadConfig({ PUBLIC_URL: 'https://talk.example.com/room' }).ok).toBe(false);
+    expect(loadConfig({ PUBLIC_URL: 'talk.example.com' }).ok).toBe(false);
+    // Development needs nothing: the server's own origin on loopback or an IP address.
+    expect(loadConfig({}).ok).toBe(true);
+  });
+
+  it('[M2] refuses a metrics token equal to the admin token', () => {
+    const r = loadConfig({ ADMIN_TOKEN: 'a'.repeat(32), METRICS_TOKEN: 'a'.repeat(32) });
+    expect(!r.ok && r.message).toMatch(/^invalid configuration: METRICS_TOKEN: must differ from ADMIN_TOKEN/);
+  });
+
   it('reads comma-separated lists and treats empty strings as unset', () => {
     const r = loadConfig({ ALLOWED_ORIGINS: 'https://a.example, https://b.example', DATABASE_URL: '' });
     expect(r.ok && r.config.ALLOWED_ORIGINS).toEqual(['https://a.example', 'https://b.example']);

@@ -45,6 +45,13 @@ async function start(env: Record<string, string>): Promise<{ proc: ChildProcess;
 const exited = (proc: ChildProcess) => new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
 
 describe('server process', () => {
+  it('[M5] refuses to start in production without PUBLIC_URL, in one line saying why', () => {
+    const r = spawnSync(process.execPath, [...TSX, MAIN], { env: { ...process.env, NODE_ENV: 'production', DATA_DIR: 'memory://', PUBLIC_URL: '', ALLOWED_ORIGINS: '' }, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^invalid configuration: PUBLIC_URL: required in production/);
+  });
+
   it('refuses a bad configuration with one line naming the variable', () => {
     const r = spawnSync(process.execPath, [...TSX, MAIN], { env: { ...process.env, PORT: 'lots' }, encoding: 'utf8' });
     expect(r.status).toBe(1);
@@ -99,8 +106,33 @@ describe('server process', () => {
     await store.close();
   });
 
+  it('[R3][M4] keeps identities across a restart: the resume key is made once and kept in the database', async () => {
+    const dir = dataDir();
+    const joinAs = async (url: string, extra: Record<string, unknown> = {}) => {
+      const c = connect(url, { transports: ['websocket'], reconnection: false });
+      const ack = (await c.timeout(10_000).emitWithAck('room:join', { name: 'Ann', ...extra })) as { ok: boolean; data?: { self: { id: string }; resumeToken: string }; error?: { code: string } };
+      c.disconnect();
+      return ack;
+    };
+    const first = await start({ DATA_DIR: dir });
+    const ann = await joinAs(first.url);
+    first.proc.kill('SIGTERM');
+    await exited(first.proc);
+    const second = await start({ DATA_DIR: dir });
+    const back = await joinAs(second.url, { participantId: ann.data!.self.id, resumeToken: ann.data!.resumeToken });
+    expect(back.ok && back.data!.self.id).toBe(ann.data!.self.id);
+    second.proc.kill('SIGTERM');
+    await exited(second.proc);
+    // SERVER_SECRET, when set, is the key instead: the stored one no longer vouches for Ann.
+    const third = await start({ DATA_DIR: dir, SERVER_SECRET: 'c'.repeat(32) });
+    const refused = await joinAs(third.url, { participantId: ann.data!.self.id, resumeToken: ann.data!.resumeToken });
+    expect(refused.ok ? 'admitted' : refused.error!.code).toBe('forbidden');
+    third.proc.kill('SIGTERM');
+    await exited(third.proc);
+  }, 120_000);
+
   it('turns the admin surface off in production without a token', async () => {
-    const { proc, url, lines } = await start({ DATA_DIR: 'memory://', NODE_ENV: 'production' });
+    const { proc, url, lines } = await start({ DATA_DIR: 'memory://', NODE_ENV: 'production', PUBLIC_URL: 'https://talk.example.com' });
     expect((await fetch(`${url}/api/admin/live`)).status).toBe(404);
     expect(lines.some((l) => l.includes('admin page'))).toBe(false);
     proc.kill('SIGTERM');

@@ -17,9 +17,9 @@ export function LiveView({ live }: { live: Live }) {
           <Figure label="Participants" value={String(live.participants.length)} />
           <Figure label="Connected pairs" value={`${connectedPairs} of ${h.pairs.length}`} />
           <Figure label="Connection success rate" value={pct(h.success.rate)} hint={`${h.success.succeeded}/${h.success.attempted} pairs within ${CONNECT_WINDOW_TEXT}`} />
-          <Figure label="Average RTT" value={ms(h.rtt.avgMs)} hint={`p95 ${ms(h.rtt.p95Ms)}`} />
-          <Figure label="Jitter" value={ms(h.jitter.avgMs)} hint={`p95 ${ms(h.jitter.p95Ms)}`} />
-          <Figure label="Packet loss" value={h.loss.avgPct === null ? '–' : `${h.loss.avgPct.toFixed(1)} %`} hint={`p95 ${h.loss.p95Pct === null ? '–' : `${h.loss.p95Pct.toFixed(1)} %`}`} />
+          <Figure label="Median RTT" value={ms(h.rtt.medianMs)} hint={`p95 ${ms(h.rtt.p95Ms)}`} />
+          <Figure label="Jitter" value={ms(h.jitter.medianMs)} hint={`p95 ${ms(h.jitter.p95Ms)}`} />
+          <Figure label="Packet loss" value={h.loss.medianPct === null ? '–' : `${h.loss.medianPct.toFixed(1)} %`} hint={`p95 ${h.loss.p95Pct === null ? '–' : `${h.loss.p95Pct.toFixed(1)} %`}`} />
           <Figure label="ICE restarts" value={String(h.iceRestarts.total)} hint={`${h.iceRestarts.recovered} recovered`} />
           <Figure label="Rows waiting for the database" value={String(live.queueDepth)} />
         </dl>
@@ -81,7 +81,7 @@ export function LiveView({ live }: { live: Live }) {
         <div className="charts">
           <Chart title="Participants" unit="" points={live.samples.map((s) => ({ at: s.at, value: s.participants }))} />
           <Chart title="Success rate" unit=" %" max={100} points={live.samples.map((s) => ({ at: s.at, value: s.successRate === null ? null : s.successRate * 100 }))} />
-          <Chart title="Average RTT" unit=" ms" points={live.samples.map((s) => ({ at: s.at, value: s.avgRttMs }))} />
+          <Chart title="Median RTT" unit=" ms" points={live.samples.map((s) => ({ at: s.at, value: s.medianRttMs }))} />
         </div>
       </section>
     </>

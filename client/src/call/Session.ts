@@ -229,6 +229,9 @@ export class Session {
     this.mesh.handleRoster([...this.#roster.keys()]);
     const rejoined = this.#self !== null;
     this.#self = data.self;
+    // The name the room gave us ("Ann (2)" when another Ann was there first) is the one to ask
+    // for again on a re-join, so a reconnect or a server restart does not swap names around.
+    this.#name = data.self.name;
     this.#joined = true;
     for (const { to, message } of this.#held.splice(0)) if (this.#roster.has(to)) this.#sendSignal(to, message);
     // Signals in flight when the socket dropped are lost: links that had not settled ask again.

@@ -1,9 +1,20 @@
 /**
  * Who this tab is in the room: the participant id and secret resume token the server handed
- * out. In a browser they are kept per tab (sessionStorage), so a refresh resumes the same slot
- * and a second tab is a second person; elsewhere (Node) any store with the same three calls.
+ * out (the server issues both at the first join; the client never makes up an id). In a
+ * browser they are kept per tab (sessionStorage), so a refresh resumes the same slot and a
+ * second tab is a second person; elsewhere (Node) any store with the same three calls.
  */
+import { ParticipantId, ResumeToken } from '@meshtalk/protocol';
+
 const KEY = 'meshtalk.identity';
+
+/** A stored identity the server could accept: anything else (an old or edited value) is none. */
+function wellFormed(v: unknown): Identity | null {
+  if (!v || typeof v !== 'object') return null;
+  const id = ParticipantId.safeParse((v as Identity).participantId);
+  const token = ResumeToken.safeParse((v as Identity).resumeToken);
+  return id.success && token.success ? { participantId: id.data, resumeToken: token.data } : null;
+}
 
 export interface Identity {
   participantId: string;
@@ -21,8 +32,7 @@ export function webStorageIdentity(storage: () => Storage = () => sessionStorage
   return {
     load() {
       try {
-        const v = JSON.parse(storage().getItem(KEY) ?? 'null') as Identity | null;
-        return v && typeof v.participantId === 'string' && typeof v.resumeToken === 'string' ? v : null;
+        return wellFormed(JSON.parse(storage().getItem(KEY) ?? 'null'));
       } catch {
         return null;
       }

@@ -1,5 +1,6 @@
 /** Before joining: a name (remembered), a microphone with a live level, and Join. */
 import { useEffect, useRef, useState } from 'react';
+import { cleanName } from '@meshtalk/protocol';
 import { listMicrophones, openMicrophone, rememberedMicrophone } from '../media/microphone';
 import { level, unwatchLevel, watchLevel } from '../media/levels';
 import { t } from './i18n';
@@ -7,6 +8,16 @@ import { t } from './i18n';
 const NAME_KEY = 'meshtalk.name';
 /** How long Join waits for the microphone (an unanswered permission prompt) before allowing listen-only. */
 const MIC_WAIT_MS = 8_000;
+
+/**
+ * What Join would send, or why the name cannot be used: the server's own rule (the protocol's
+ * `cleanName`), so the lobby says what the server would answer. Nothing typed yet is no error.
+ */
+export function checkName(typed: string): { name: string | null; problem: string | null } {
+  if (typed.trim() === '') return { name: null, problem: null };
+  const r = cleanName(typed);
+  return r.ok ? { name: r.name, problem: null } : { name: null, problem: t.nameProblem[r.problem] };
+}
 
 export function Lobby(props: { message: string | null; onJoin: (name: string, mic: MediaStream | null) => void; busy: boolean }) {
   const [name, setName] = useState(() => localStorage.getItem(NAME_KEY) ?? '');
@@ -52,7 +63,7 @@ export function Lobby(props: { message: string | null; onJoin: (name: string, mi
     return () => clearInterval(timer);
   }, []);
 
-  const trimmed = name.trim();
+  const { name: cleaned, problem } = checkName(name);
   return (
     <main className="lobby">
       <h1>{t.title}</h1>
@@ -65,14 +76,28 @@ export function Lobby(props: { message: string | null; onJoin: (name: string, mi
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          if (!trimmed || props.busy || !micSettled) return;
-          localStorage.setItem(NAME_KEY, trimmed);
+          if (!cleaned || props.busy || !micSettled) return;
+          localStorage.setItem(NAME_KEY, cleaned);
           handedOver.current = true;
-          props.onJoin(trimmed, stream);
+          props.onJoin(cleaned, stream);
         }}
       >
         <label htmlFor="name">{t.yourName}</label>
-        <input id="name" value={name} maxLength={64} autoComplete="nickname" autoFocus onChange={(e) => setName(e.target.value)} required />
+        <input
+          id="name"
+          value={name}
+          autoComplete="nickname"
+          autoFocus
+          onChange={(e) => setName(e.target.value)}
+          required
+          aria-invalid={problem !== null}
+          aria-describedby={problem ? 'name-problem' : undefined}
+        />
+        {problem && (
+          <p className="note" id="name-problem" role="alert">
+            {problem}
+          </p>
+        )}
         <label htmlFor="mic">{t.microphone}</label>
         <select id="mic" value={micId} onChange={(e) => setMicId(e.target.value)} disabled={!stream}>
           <option value="">{t.defaultMic}</option>
@@ -86,7 +111,7 @@ export function Lobby(props: { message: string | null; onJoin: (name: string, mi
           <span style={{ width: `${Math.round(meter * 100)}%` }} />
         </div>
         {micProblem && <p className="note">{micProblem === 'denied' ? t.micDenied : t.micMissing}</p>}
-        <button type="submit" className="primary" disabled={!trimmed || props.busy || !micSettled}>
+        <button type="submit" className="primary" disabled={!cleaned || props.busy || !micSettled}>
           {t.join}
         </button>
         {(props.busy || !micSettled) && (

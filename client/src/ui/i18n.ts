@@ -3,6 +3,13 @@ const en = {
   title: 'meshtalk',
   tagline: 'Voice and screen sharing for your team. Say your name and join.',
   yourName: 'Your name',
+  /** Why a name cannot be used: the protocol's rule (protocol/src/names.ts), in words. */
+  nameProblem: {
+    empty: 'Enter a name.',
+    too_long: 'A name is at most 64 characters.',
+    control: 'A name cannot contain control or text-direction characters.',
+    no_letter: 'A name needs at least one visible letter or digit.',
+  },
   microphone: 'Microphone',
   defaultMic: 'Default microphone',
   join: 'Join',
@@ -47,6 +54,12 @@ const ja: Strings = {
   title: 'meshtalk',
   tagline: 'チームのための音声通話と画面共有。名前を入れて参加してください。',
   yourName: 'あなたの名前',
+  nameProblem: {
+    empty: '名前を入力してください。',
+    too_long: '名前は 64 文字までです。',
+    control: '名前に制御文字や文字方向を変える文字は使えません。',
+    no_letter: '名前には見える文字か数字が一つ以上必要です。',
+  },
   microphone: 'マイク',
   defaultMic: '既定のマイク',
   join: '参加',

@@ -5,21 +5,23 @@
  * it; `live` and `pair` are pure reads, so an admin poll or a /metrics scrape changes nothing.
  * Attempts are decided by `tick` alone, which one timer runs (admin/index.ts `periodic`).
  */
-import { SLOW_RTT_MS, type LinkQuality, type LinkQualityLevel, type PeerStats } from '@meshtalk/protocol';
+import { SLOW_RTT_MS, type LinkQuality, type PeerStats } from '@meshtalk/protocol';
 import type { LiveHealth, PairView } from '@meshtalk/protocol/admin';
 import type { RoomEvent } from '../room/Room';
 import {
+  agreedLoss,
   decide,
-  mean,
+  median,
   pairKey,
   pairView,
   percentile,
-  qualityOf,
   successRate,
   successRateByCandidate,
   type DirectedReport,
   type PairAttempt,
 } from './aggregate';
+import { QualityGate, type QualityChange } from './QualityGate';
+import { RestartCounter } from './RestartCounter';
 
 export interface QualityThresholds {
   poorPct: number;
@@ -49,13 +51,15 @@ export class HealthMonitor {
   readonly #attempts = new Map<string, PairAttempt>();
   /** Attempts decided in this session, kept after their participants leave. */
   readonly #decided: PairAttempt[] = [];
-  readonly #quality = new Map<string, LinkQualityLevel>();
+  readonly #quality: QualityGate;
+  readonly #restarts = new RestartCounter();
   readonly #lastPersisted = new Map<string, { at: number; state: string }>();
   readonly #lastRestartRow = new Map<string, number>();
   readonly #thresholds: QualityThresholds;
 
   constructor(thresholds: QualityThresholds) {
     this.#thresholds = thresholds;
+    this.#quality = new QualityGate(thresholds);
   }
 
   /** Follows membership: a newcomer starts one attempt with everyone present. */
@@ -76,7 +80,8 @@ export class HealthMonitor {
         if (x.a === id || x.b === id) this.#attempts.delete(key);
       }
       for (const key of [...this.#reports.keys()]) if (key.startsWith(`${id}>`) || key.endsWith(`>${id}`)) this.#reports.delete(key);
-      for (const key of [...this.#quality.keys()]) if (key.includes(id)) this.#quality.delete(key);
+      this.#quality.forget(id);
+      this.#restarts.forget(id);
       for (const key of [...this.#lastRestartRow.keys()]) if (key.includes(id)) this.#lastRestartRow.delete(key);
     } else if (event.type === 'session_status' && event.status === 'ended') {
       this.#decided.length = 0;
@@ -100,9 +105,10 @@ export class HealthMonitor {
         attempt.connectMs = peer.connectMs;
         attempt.candidateType = peer.candidateType;
       }
-      if (previous && peer.iceRestarts > previous.iceRestarts && now - (this.#lastRestartRow.get(dirKey) ?? -Infinity) >= REPORT_MIN_INTERVAL_MS) {
+      const counted = this.#restarts.observe(dirKey, peer.iceRestarts, peer.iceRestartsRecovered, now);
+      if (previous && counted.restarts > 0 && now - (this.#lastRestartRow.get(dirKey) ?? -Infinity) >= REPORT_MIN_INTERVAL_MS) {
         this.#lastRestartRow.set(dirKey, now);
-        effects.push({ type: 'ice_restart', from, peerId: peer.peerId, recovered: peer.iceRestartsRecovered > previous.iceRestartsRecovered });
+        effects.push({ type: 'ice_restart', from, peerId: peer.peerId, recovered: counted.recovered > 0 });
       }
       const last = this.#lastPersisted.get(dirKey);
       const since = last ? now - last.at : Infinity;
@@ -110,14 +116,14 @@ export class HealthMonitor {
         this.#lastPersisted.set(dirKey, { at: now, state: peer.state });
         effects.push({ type: 'report', from, report });
       }
-      effects.push(...this.#qualityChange(from, peer.peerId));
+      effects.push(...this.#qualityChange(from, peer.peerId, now));
     }
     return effects;
   }
 
-  /** Decides attempts whose window has passed. */
+  /** Decides attempts whose window has passed; announces quality changes the interval held back. */
   tick(now: number): HealthEffect[] {
-    const effects: HealthEffect[] = [];
+    const effects: HealthEffect[] = this.#quality.due(now).flatMap(announce);
     for (const [key, x] of this.#attempts) {
       const outcome = decide(x, now);
       if (!outcome) continue;
@@ -144,11 +150,11 @@ export class HealthMonitor {
     for (let i = 0; i < this.#present.length; i++) {
       for (let j = i + 1; j < this.#present.length; j++) pairs.push(this.pair(this.#present[i]!, this.#present[j]!));
     }
-    const nums = (pick: (p: PairView) => number | null) => pairs.map(pick).filter((v): v is number => v !== null);
-    const stat = (vs: number[]) => ({ avg: mean(vs), p95: percentile(vs, 95) });
-    const rtt = stat(nums((p) => p.rttMs));
-    const jitter = stat(nums((p) => p.jitterMs));
-    const loss = stat(nums((p) => p.lossPct));
+    const nums = (values: (number | null)[]) => values.filter((v): v is number => v !== null);
+    const stat = (vs: number[]) => ({ median: median(vs), p95: percentile(vs, 95) });
+    const rtt = stat(nums(pairs.map((p) => p.rttMs)));
+    const jitter = stat(nums(pairs.map((p) => p.jitterMs)));
+    const loss = stat(nums(pairs.map((p) => agreedLoss(this.#reports.get(`${p.a}>${p.b}`), this.#reports.get(`${p.b}>${p.a}`)))));
     const badness = (p: PairView) => (p.state === 'connected' ? 0 : 1e6) + (p.lossPct ?? 0) * 1e3 + (p.rttMs ?? 0);
     // Worth an admin's look: not connected, losing packets, or slow. Healthy pairs are not "worst".
     const troubled = (p: PairView) => p.state !== 'connected' || (p.lossPct ?? 0) > this.#thresholds.poorPct || (p.rttMs ?? 0) > SLOW_RTT_MS;
@@ -157,12 +163,6 @@ export class HealthMonitor {
       const outcome = decide(x, now);
       if (outcome) attempts.push({ ...x, outcome });
     }
-    let total = 0;
-    let recovered = 0;
-    for (const r of this.#reports.values()) {
-      total += r.iceRestarts;
-      recovered += r.iceRestartsRecovered;
-    }
     const pairsByState: Record<string, number> = {};
     for (const p of pairs) pairsByState[p.state] = (pairsByState[p.state] ?? 0) + 1;
     return {
@@ -170,25 +170,23 @@ export class HealthMonitor {
       worstPairs: pairs.filter(troubled).sort((p, q) => badness(q) - badness(p)).slice(0, 5),
       success: successRate(attempts),
       successByCandidate: successRateByCandidate(attempts),
-      rtt: { avgMs: rtt.avg, p95Ms: rtt.p95 },
-      jitter: { avgMs: jitter.avg, p95Ms: jitter.p95 },
-      loss: { avgPct: loss.avg, p95Pct: loss.p95 },
-      iceRestarts: { total, recovered },
+      rtt: { medianMs: rtt.median, p95Ms: rtt.p95 },
+      jitter: { medianMs: jitter.median, p95Ms: jitter.p95 },
+      loss: { medianPct: loss.median, p95Pct: loss.p95 },
+      iceRestarts: this.#restarts.totals(),
       pairsByState,
     };
   }
 
-  /** Tells both ends of a pair when its quality level changes. */
-  #qualityChange(a: string, b: string): HealthEffect[] {
-    const key = pairKey(a, b);
+  /** Tells both ends of a pair when its quality level changes (QualityGate decides when). */
+  #qualityChange(a: string, b: string, now: number): HealthEffect[] {
     const view = this.pair(a, b);
-    const [x, y] = [view.a, view.b];
-    const level = qualityOf(view.lossPct, this.#thresholds);
-    if ((this.#quality.get(key) ?? 'good') === level) return [];
-    this.#quality.set(key, level);
-    return [
-      { type: 'quality', to: x, payload: { peerId: y, quality: level, lossPct: view.lossPct } },
-      { type: 'quality', to: y, payload: { peerId: x, quality: level, lossPct: view.lossPct } },
-    ];
+    const change = this.#quality.update(pairKey(a, b), view.a, view.b, view.lossPct, now);
+    return change ? announce(change) : [];
   }
 }
+
+const announce = (c: QualityChange): HealthEffect[] => [
+  { type: 'quality', to: c.a, payload: { peerId: c.b, quality: c.level, lossPct: c.lossPct } },
+  { type: 'quality', to: c.b, payload: { peerId: c.a, quality: c.level, lossPct: c.lossPct } },
+];

@@ -1,6 +1,11 @@
 /**
  * Pure math over connection reports. In a mesh a call fails per pair (A hears B, B cannot hear
  * C), so the unit of health is the unordered pair {a, b}, seen from both ends.
+ *
+ * Every figure is one client's word, so the room's figures are built to survive one liar:
+ * a pair's RTT and jitter are the lower of its two ends' claims (both ends measure the same
+ * path; one end cannot make it look worse than the other sees it), and the room's figures are
+ * medians and 95th percentiles over pairs, never means.
  */
 import type { CandidateType, LinkQualityLevel, PeerConnectionState, PeerStats } from '@meshtalk/protocol';
 import { CONNECT_WINDOW_MS, type PairView, type SuccessRate } from '@meshtalk/protocol/admin';
@@ -18,6 +23,16 @@ export function percentile(values: readonly number[], p: number): number | null 
 export function mean(values: readonly number[]): number | null {
   return values.length === 0 ? null : values.reduce((s, v) => s + v, 0) / values.length;
 }
+
+/** The middle value (the mean of the two middle ones for an even count); null for no values. */
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+const lowest = (values: readonly number[]): number | null => (values.length ? Math.min(...values) : null);
 
 export const pairKey = (a: string, b: string): string => (a < b ? `${a}|${b}` : `${b}|${a}`);
 
@@ -50,21 +65,38 @@ export interface PairAttempt {
   outcome: 'success' | 'failure' | null;
 }
 
-/** Joins the two directed reports of a pair into one view. */
+const figures = (ab: DirectedReport | undefined, ba: DirectedReport | undefined) => (pick: (r: DirectedReport) => number | null) =>
+  [ab, ba].flatMap((r) => (r === undefined || pick(r) === null ? [] : [pick(r)!]));
+
+/**
+ * Joins the two directed reports of a pair into one view: the worse state; RTT and jitter as
+ * the lower of the two claims (see above); loss as the worse direction, since each end reports
+ * its own reception and a warning is about the worse one (an end that claims loss it does not
+ * have only makes the other send it less).
+ */
 export function pairView(a: string, b: string, ab: DirectedReport | undefined, ba: DirectedReport | undefined): PairView {
   const both = [ab, ba].filter((r): r is DirectedReport => r !== undefined);
-  const nums = (pick: (r: DirectedReport) => number | null) => both.map(pick).filter((v): v is number => v !== null);
+  const nums = figures(ab, ba);
   const loss = nums((r) => r.lossPct);
   return {
     a,
     b,
     state: worseState(ab?.state, ba?.state),
-    rttMs: mean(nums((r) => r.rttMs)),
-    jitterMs: mean(nums((r) => r.jitterMs)),
+    rttMs: lowest(nums((r) => r.rttMs)),
+    jitterMs: lowest(nums((r) => r.jitterMs)),
     lossPct: loss.length ? Math.max(...loss) : null,
     candidateType: both.find((r) => r.candidateType && r.candidateType !== 'unknown')?.candidateType ?? both[0]?.candidateType ?? null,
     connectMs: mean(nums((r) => r.connectMs)),
   };
+}
+
+/**
+ * The loss both ends of a pair vouch for, for the room's loss figures: the lower direction when
+ * both report, so one end's claim alone cannot move the room's median or p95. The pair's own
+ * view (and its warning) keeps the worse direction.
+ */
+export function agreedLoss(ab: DirectedReport | undefined, ba: DirectedReport | undefined): number | null {
+  return lowest(figures(ab, ba)((r) => r.lossPct));
 }
 
 /**
@@ -99,5 +131,23 @@ export function qualityOf(lossPct: number | null, thresholds: { poorPct: number;
   if (lossPct === null) return 'good';
   if (lossPct > thresholds.badPct) return 'bad';
   if (lossPct > thresholds.poorPct) return 'poor';
+  return 'good';
+}
+
+/** A level is left only once loss falls below this share of its threshold (hysteresis). */
+export const QUALITY_EXIT_SHARE = 0.6;
+
+/**
+ * The level a link at `current` moves to with `lossPct`: up at once past a threshold, down only
+ * below QUALITY_EXIT_SHARE of it, so loss hovering at a threshold does not flap. No figure (the
+ * link is not connected) keeps the level.
+ */
+export function nextQuality(current: LinkQualityLevel, lossPct: number | null, thresholds: { poorPct: number; badPct: number }): LinkQualityLevel {
+  if (lossPct === null) return current;
+  const plain = qualityOf(lossPct, thresholds);
+  const rank = { good: 0, poor: 1, bad: 2 } as const;
+  if (rank[plain] >= rank[current]) return plain;
+  if (current === 'bad' && lossPct > thresholds.badPct * QUALITY_EXIT_SHARE) return 'bad';
+  if (lossPct > thresholds.poorPct * QUALITY_EXIT_SHARE) return 'poor';
   return 'good';
 }

@@ -4,14 +4,15 @@
  * pair, counts in the Prometheus metrics and keeps a rolling sample of live figures. It owns no
  * timer: `periodic` lists what the signaling timers run (the health tick, the sampler).
  */
-import type { Express } from 'express';
+import type { Express, Request } from 'express';
 import { ClientRequests } from '@meshtalk/protocol';
 import type { Room } from '../room/Room';
 import type { Notify, Periodic, SignalingObserver } from '../signaling/attach';
 import { eventOp, type SessionEventType, type Store, type WriteOp } from '../store/types';
 import { HealthMonitor, type HealthEffect, type QualityThresholds } from './HealthMonitor';
 import type { Metrics } from './metrics';
-import { Samples, mountAdmin } from './routes';
+import { Samples, mountAdmin, mountMetrics } from './routes';
+import { FailureThrottle, bearerGuard } from './auth';
 
 /** How often undecided pair attempts are checked against the connect window. */
 export const HEALTH_TICK_MS = 1_000;
@@ -38,9 +39,19 @@ export interface AdminSide {
   health: HealthMonitor;
   /** The admin side's timed work, for the signaling timers to run. */
   periodic: Periodic[];
-  /** Mounts /api/admin and /metrics behind the token. */
-  mount(app: Express, token: string): void;
+  /** Mounts /api/admin behind the admin token and /metrics behind the metrics token; null turns either off (404). */
+  mount(app: Express, access: AdminAccess): void;
 }
+
+export interface AdminAccess {
+  adminToken: string | null;
+  metricsToken: string | null;
+  /** The client address of a request, for the wrong-token throttle. */
+  addressOf: (req: Request) => string;
+}
+
+/** Wrong tokens (admin and metrics together) one client address may send per window before 429. */
+export const WRONG_TOKEN_THROTTLE = { maxFailures: 10, windowMs: 5 * 60_000 };
 
 export function createAdminSide(deps: AdminSideDeps): AdminSide {
   const { room, now, metrics } = deps;
@@ -112,7 +123,7 @@ export function createAdminSide(deps: AdminSideDeps): AdminSide {
 
   const sample = () => {
     const live = health.live(now());
-    samples.add({ at: now(), participants: room.size, successRate: live.success.rate, avgRttMs: live.rtt.avgMs, p95RttMs: live.rtt.p95Ms });
+    samples.add({ at: now(), participants: room.size, successRate: live.success.rate, medianRttMs: live.rtt.medianMs, p95RttMs: live.rtt.p95Ms });
   };
 
   return {
@@ -132,8 +143,21 @@ export function createAdminSide(deps: AdminSideDeps): AdminSide {
       },
       stats: (from, report, at) => handle(health.onReport(from, report.peers, at)),
     },
-    mount(app, token) {
-      mountAdmin(app, { token, room, health, store: deps.store, metrics, queueDepth: deps.queueDepth, now }, samples);
+    mount(app, access) {
+      const throttle = new FailureThrottle(WRONG_TOKEN_THROTTLE, now);
+      const off = (paths: string[], message: string) =>
+        app.use(paths, (_req, res) => {
+          res.status(404).json({ error: { code: 'not_found', message } });
+        });
+      if (access.metricsToken) mountMetrics(app, bearerGuard({ token: access.metricsToken, throttle, addressOf: access.addressOf, realm: 'metrics' }), metrics);
+      else off(['/metrics'], 'metrics are off (no METRICS_TOKEN)');
+      if (access.adminToken) {
+        const guard = bearerGuard({ token: access.adminToken, throttle, addressOf: access.addressOf, realm: 'admin' });
+        mountAdmin(app, { guard, room, health, store: deps.store, queueDepth: deps.queueDepth, now }, samples);
+      } else {
+        // The admin surface is off: not even the page is served.
+        off(['/admin', '/api/admin'], 'the admin surface is off (no ADMIN_TOKEN)');
+      }
     },
   };
 }

@@ -1,24 +1,23 @@
 /**
- * The admin API (live room and pair health, session history) and /metrics, behind the admin
- * token. The /admin page itself is part of the client and reads these endpoints.
+ * The admin API (live room and pair health, session history) behind the admin token, and
+ * /metrics behind the metrics token. The /admin page itself is part of the client and reads
+ * the API.
  */
-import type { Express, Request, Response } from 'express';
+import type { Express, Request, RequestHandler, Response } from 'express';
 import type { LiveResponse, Sample, SessionDetail, SessionSummary, SessionsResponse } from '@meshtalk/protocol/admin';
 import type { Room } from '../room/Room';
 import type { SessionSummaryRow, Store } from '../store/types';
-import { adminGuard } from './auth';
 import type { HealthMonitor } from './HealthMonitor';
 import type { Metrics } from './metrics';
 
 export interface AdminDeps {
-  token: string;
+  /** Lets a request through only with the admin token. */
+  guard: RequestHandler;
   room: Room;
   health: HealthMonitor;
   store: Store;
-  metrics: Metrics;
   queueDepth: () => number;
   now: () => number;
-  throttle?: { maxFailures: number; windowMs: number };
 }
 
 /** The last hour of live figures, one sample per `everyMs`, for the admin charts. */
@@ -56,16 +55,19 @@ export function sessionSummary(s: SessionSummaryRow, now: number): SessionSummar
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Prometheus text at /metrics, for whoever holds the metrics token. */
+export function mountMetrics(app: Express, guard: RequestHandler, metrics: Metrics): void {
+  app.get('/metrics', guard, async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+}
+
 export function mountAdmin(app: Express, deps: AdminDeps, samples: Samples): void {
-  const guard = adminGuard(deps.token, deps.throttle ?? { maxFailures: 10, windowMs: 5 * 60_000 }, deps.now);
+  const { guard } = deps;
   const fail = (res: Response, err: unknown) => {
     res.status(503).json({ error: { code: 'unavailable', message: 'the database is not reachable right now' } });
     return err;
   };
-
-  app.get('/metrics', guard, async (_req, res) => {
-    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
-  });
 
   app.use('/api/admin', guard);
 

@@ -3,7 +3,7 @@
  * databases: time and fresh ids come in as arguments, and every change comes out as a list of
  * events that the signaling adapter emits and persists.
  */
-import { ErrorCode } from '@meshtalk/protocol';
+import { ErrorCode, uniqueName } from '@meshtalk/protocol';
 import type { Participant, ScreenState } from '@meshtalk/protocol';
 import type { ConnId, JoinCommand, JoinResult, LeaveReason, Result, RoomEvent, RoomOptions, SessionStatus } from './types';
 
@@ -84,7 +84,7 @@ export class Room {
     return s && holder ? { holderId: holder.id, holderName: holder.name, epoch: s.epoch } : null;
   }
 
-  /** R1, R2, R3, L1. */
+  /** R1, R2, R3, N1, L1. */
   join(cmd: JoinCommand): Result<JoinResult> {
     const events: RoomEvent[] = [];
     const boundId = this.#byConn.get(cmd.connId);
@@ -103,7 +103,7 @@ export class Room {
       const replaced = known.connId !== null && known.connId !== cmd.connId ? known.connId : null;
       if (known.connId !== null) this.#byConn.delete(known.connId);
       known.connId = cmd.connId;
-      known.name = cmd.name;
+      known.name = this.#uniqueName(cmd.name, known.id);
       if (cmd.muted !== undefined) known.muted = cmd.muted;
       this.#byConn.set(cmd.connId, known.id);
       const session = this.#session!;
@@ -111,8 +111,13 @@ export class Room {
       return done(this.#joinResult(known, true), events);
     }
 
+    // An id the room does not hold (after a restart, or after its member left) is taken only
+    // with the token issued for it: nobody picks an identity of their own or another's.
     if (cmd.participantId !== undefined && cmd.resumeToken === undefined) {
       return fail(ErrorCode.forbidden, 'a participant id must come with its resume token');
+    }
+    if (cmd.participantId !== undefined && !sameSecret(cmd.resumeToken!, this.#opts.tokenFor(cmd.participantId))) {
+      return fail(ErrorCode.forbidden, 'this participant id was not issued with that resume token; join without them for a new identity');
     }
 
     if (this.#members.size >= this.#opts.capacity) {
@@ -122,12 +127,13 @@ export class Room {
     }
 
     const session = this.#openSession(cmd.now, events);
+    const id = cmd.participantId ?? this.#opts.newId();
     const member: Member = {
-      id: cmd.participantId ?? this.#opts.newId(),
-      name: cmd.name,
+      id,
+      name: this.#uniqueName(cmd.name, id),
       muted: cmd.muted ?? false,
       joinedAt: cmd.now,
-      token: cmd.resumeToken ?? this.#opts.newToken(),
+      token: this.#opts.tokenFor(id),
       connId: cmd.connId,
       dropCount: 0,
       stintId: this.#opts.newId(),
@@ -214,6 +220,11 @@ export class Room {
       return fail(ErrorCode.not_in_room, 'that participant is not in the room');
     }
     return done({ from: from.id, toConn: target.connId });
+  }
+
+  /** N1: the name, or "name (2)", "name (3)"… when another member goes by it already. */
+  #uniqueName(name: string, self: string): string {
+    return uniqueName(name, [...this.#members.values()].filter((m) => m.id !== self).map((m) => m.name));
   }
 
   #memberByConn(connId: ConnId): Member | undefined {

@@ -43,6 +43,9 @@ export interface RoomOptions {
   capacity: number;
   /** Fresh unique ids (participant ids, session ids, row ids). */
   newId: () => string;
-  /** Fresh secret resume tokens. */
-  newToken: () => string;
+  /**
+   * The resume token of a participant id: a keyed hash, so the room can tell a token it issued
+   * for that id (before a restart too, while the key is kept) from any other.
+   */
+  tokenFor: (participantId: string) => string;
 }

@@ -3,7 +3,7 @@
  * the client and a close function. Beyond the port it offers reads the admin may want later.
  */
 import { migrate, migrationsApplied } from './migrate';
-import { applyOps, closeOpen, listConnectionReports, listEvents, listParticipants, listSessionSummaries, listSessions, type SqlClient } from './sql';
+import { applyOps, closeOpen, listConnectionReports, listEvents, listParticipants, listSessionSummaries, listSessions, serverSecret, type SqlClient } from './sql';
 import type { StintEndReason, Store, WriteOp } from './types';
 
 export class SqlStore implements Store {
@@ -45,6 +45,9 @@ export class SqlStore implements Store {
   }
   listEvents(sessionId: string) {
     return listEvents(this.#db, sessionId);
+  }
+  serverSecret(name: string, make: () => string) {
+    return serverSecret(this.#db, name, make);
   }
   listConnectionReports(sessionId: string) {
     return listConnectionReports(this.#db, sessionId);

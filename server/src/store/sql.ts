@@ -234,3 +234,13 @@ export async function listConnectionReports(db: SqlClient, sessionId: string): P
     outKbps: maybeNumber(r.out_kbps),
   }));
 }
+
+/**
+ * The secret kept under `name`: made by `make` and stored the first time, read back ever after.
+ * Two servers starting at once agree on one (the first insert wins; the other reads it).
+ */
+export async function serverSecret(db: SqlClient, name: string, make: () => string): Promise<string> {
+  await db.query(`INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, [name, make()]);
+  const { rows } = await db.query<{ value: string }>(`SELECT value FROM server_secrets WHERE name = $1`, [name]);
+  return rows[0]!.value;
+}

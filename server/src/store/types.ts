@@ -132,5 +132,7 @@ export interface Store {
   listSessionSummaries(limit: number): Promise<SessionSummaryRow[]>;
   listParticipants(sessionId: string): Promise<ParticipantRow[]>;
   listEvents(sessionId: string): Promise<EventRow[]>;
+  /** The secret stored under `name`, made with `make` and stored the first time (server_secrets). */
+  serverSecret(name: string, make: () => string): Promise<string>;
   close(): Promise<void>;
 }

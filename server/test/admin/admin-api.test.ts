@@ -10,6 +10,7 @@ afterEach(async () => {
 });
 
 const TOKEN = 'admin-token-for-tests-0123456789';
+const METRICS = 'metrics-token-for-tests-9876543210';
 const get = (path: string, token?: string) => fetch(`${server.url}${path}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
 
 const peer = (peerId: string): PeerStats => ({
@@ -39,27 +40,28 @@ function parsePrometheus(text: string): Map<string, string> {
 
 describe('admin surface', () => {
   it('refuses the admin API and /metrics without or with a wrong token (401), never cacheable, never CORS-open', async () => {
-    server = await startServer({}, { adminToken: TOKEN });
+    server = await startServer({}, { adminToken: TOKEN, metricsToken: METRICS });
     for (const path of ['/api/admin/live', '/api/admin/sessions', '/metrics']) {
       const none = await get(path);
       expect(none.status, path).toBe(401);
       expect((await get(path, 'wrong-token-wrong-token')).status, path).toBe(401);
-      const ok = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${TOKEN}`, origin: 'https://evil.example' } });
+      const token = path === '/metrics' ? METRICS : TOKEN;
+      const ok = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${token}`, origin: 'https://evil.example' } });
       expect(ok.status, path).toBe(path === '/api/admin/sessions' ? 503 : 200); // no database in this test
       expect(ok.headers.get('cache-control')).toBe('no-store');
       expect(ok.headers.get('access-control-allow-origin')).toBeNull();
     }
   });
 
-  it('throttles repeated wrong tokens, then refuses even the right one for a while', async () => {
-    server = await startServer({}, { adminToken: TOKEN });
+  it('throttles repeated wrong tokens (429 with Retry-After), on the admin API and /metrics together', async () => {
+    server = await startServer({}, { adminToken: TOKEN, metricsToken: METRICS });
     const statuses: number[] = [];
-    for (let i = 0; i < 12; i++) statuses.push((await get('/api/admin/live', `guess-${i}-xxxxxxxxxxxx`)).status);
+    for (let i = 0; i < 12; i++) statuses.push((await get(i % 2 ? '/metrics' : '/api/admin/live', `guess-${i}-xxxxxxxxxxxx`)).status);
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
     expect(statuses.slice(10)).toEqual([429, 429]);
-    const locked = await get('/api/admin/live', TOKEN);
-    expect(locked.status).toBe(429);
-    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    const throttled = await get('/api/admin/live', 'one-more-guess-xxxxxxxx');
+    expect(throttled.status).toBe(429);
+    expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
   it('is off entirely without a token', async () => {
@@ -70,12 +72,12 @@ describe('admin surface', () => {
   });
 
   it('serves /metrics as Prometheus text with the room figures', async () => {
-    server = await startServer({}, { adminToken: TOKEN });
+    server = await startServer({}, { adminToken: TOKEN, metricsToken: METRICS });
     const [a, b] = [server.client(), server.client()];
     await join(a, 'Ann');
     await join(b, 'Bob');
     await a.timeout(3000).emitWithAck('room:join', { name: 42 } as never); // one rejected input
-    const res = await get('/metrics', TOKEN);
+    const res = await get('/metrics', METRICS);
     expect(res.headers.get('content-type')).toContain('text/plain');
     const text = await res.text();
     const families = parsePrometheus(text);
@@ -90,7 +92,7 @@ describe('admin surface', () => {
 describe('connection outcomes', () => {
   it('a timeout failure decided while an admin is polling reaches connection_failures_total and a connection_failed row', async () => {
     let t = Date.now();
-    server = await startServer({}, { adminToken: TOKEN, now: () => t, healthTickMs: 50 });
+    server = await startServer({}, { adminToken: TOKEN, metricsToken: METRICS, now: () => t, healthTickMs: 50 });
     const [a, b] = [server.client(), server.client()];
     expect((await join(a, 'Ann')).ok).toBe(true);
     expect((await join(b, 'Bob')).ok).toBe(true);
@@ -98,8 +100,8 @@ describe('connection outcomes', () => {
     t += CONNECT_WINDOW_MS + 1;
     const live = await (await get('/api/admin/live', TOKEN)).json();
     expect(live.health.success).toEqual({ attempted: 1, succeeded: 0, rate: 0 });
-    await get('/metrics', TOKEN);
-    const failures = async () => /^meshtalk_connection_failures_total (\d+)$/m.exec(await (await get('/metrics', TOKEN)).text())?.[1];
+    await get('/metrics', METRICS);
+    const failures = async () => /^meshtalk_connection_failures_total (\d+)$/m.exec(await (await get('/metrics', METRICS)).text())?.[1];
     await expect.poll(failures).toBe('1');
     expect(server.ops.filter((o) => o.kind === 'event' && o.type === 'connection_failed')).toHaveLength(1);
     // Reads decide nothing: polling again neither counts nor writes the failure twice.
@@ -154,7 +156,8 @@ describe('stats reports', () => {
   });
 
   it('warns the two ends of a lossy pair, and only them', async () => {
-    server = await startServer({}, { adminToken: TOKEN });
+    let t = Date.now();
+    server = await startServer({}, { adminToken: TOKEN, now: () => t });
     const [a, b, c] = [server.client(), server.client(), server.client()];
     const ackA = await join(a, 'Ann');
     const ackB = await join(b, 'Bob');
@@ -168,7 +171,9 @@ describe('stats reports', () => {
     await expect.poll(() => seen.b).toEqual([{ peerId: ackA.data.self.id, quality: 'poor', lossPct: 7 }]);
     expect(seen.a).toEqual([{ peerId: ackB.data.self.id, quality: 'poor', lossPct: 7 }]);
     expect(seen.c).toEqual([]);
-    // One timeline row per change of the pair, named for what it is: poor, then bad.
+    // One timeline row per change of the pair, named for what it is: poor, then bad (a change
+    // of level at most every 5 s).
+    t += 5_000;
     await a.timeout(3000).emitWithAck('stats:report', { peers: [{ ...peer(ackB.data.self.id), lossPct: 20 }, peer(ackC.data.self.id)] });
     const linkRows = () => server.ops.flatMap((o) => (o.kind === 'event' && o.type.startsWith('link_') ? [`${o.type}:${String(o.detail.quality)}`] : []));
     await expect.poll(linkRows).toEqual(['link_poor:poor', 'link_bad:bad']);

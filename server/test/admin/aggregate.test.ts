@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PeerStats } from '@meshtalk/protocol';
-import { decide, pairView, percentile, successRate, successRateByCandidate, type PairAttempt } from '../../src/admin/aggregate';
+import { agreedLoss, decide, median, nextQuality, pairView, percentile, successRate, successRateByCandidate, type PairAttempt } from '../../src/admin/aggregate';
 import { HealthMonitor } from '../../src/admin/HealthMonitor';
 import type { RoomEvent } from '../../src/room/Room';
 
@@ -59,9 +59,30 @@ describe('aggregation math', () => {
     expect(successRate([]).rate).toBeNull();
   });
 
-  it('a pair shows the worse state and loss of its two ends, and the mean RTT', () => {
-    const v = pairView(A, B, { ...stats(B, { rttMs: 10, lossPct: 1 }), from: A, at: 0 }, { ...stats(A, { state: 'disconnected', rttMs: 30, lossPct: 7 }), from: B, at: 0 });
-    expect(v).toMatchObject({ state: 'disconnected', rttMs: 20, lossPct: 7 });
+  it('[M6] a pair shows the worse state and loss of its two ends, and the lower RTT and jitter of the two claims', () => {
+    const v = pairView(A, B, { ...stats(B, { rttMs: 10, jitterMs: 9, lossPct: 1 }), from: A, at: 0 }, { ...stats(A, { state: 'disconnected', rttMs: 30, jitterMs: 3, lossPct: 7 }), from: B, at: 0 });
+    expect(v).toMatchObject({ state: 'disconnected', rttMs: 10, jitterMs: 3, lossPct: 7 });
+    expect(agreedLoss({ ...stats(B, { lossPct: 1 }), from: A, at: 0 }, { ...stats(A, { lossPct: 7 }), from: B, at: 0 })).toBe(1);
+    expect(agreedLoss({ ...stats(B, { lossPct: 4 }), from: A, at: 0 }, undefined)).toBe(4);
+  });
+
+  it('[M6] median: the middle value, robust to one extreme', () => {
+    expect(median([20, 20, 20, 60_000])).toBe(20);
+    expect(median([1, 2, 3])).toBe(2);
+    expect(median([])).toBeNull();
+  });
+
+  it('[M6] quality levels have hysteresis: up past a threshold, down only below 60 % of it', () => {
+    const th = { poorPct: 5, badPct: 10 };
+    expect(nextQuality('good', 5.1, th)).toBe('poor');
+    expect(nextQuality('poor', 4.9, th)).toBe('poor');
+    expect(nextQuality('poor', 3.1, th)).toBe('poor');
+    expect(nextQuality('poor', 2.9, th)).toBe('good');
+    expect(nextQuality('good', 11, th)).toBe('bad');
+    expect(nextQuality('bad', 9, th)).toBe('bad');
+    expect(nextQuality('bad', 5.9, th)).toBe('poor');
+    expect(nextQuality('bad', 1, th)).toBe('good');
+    expect(nextQuality('bad', null, th)).toBe('bad');
   });
 });
 
@@ -78,7 +99,7 @@ describe('HealthMonitor from hand-made report sequences', () => {
     expect(live.pairs).toHaveLength(3);
     expect(live.pairsByState).toEqual({ connected: 3 });
     expect(live.success).toEqual({ attempted: 3, succeeded: 3, rate: 1 });
-    expect(live.rtt).toEqual({ avgMs: 20, p95Ms: 30 });
+    expect(live.rtt).toEqual({ medianMs: 20, p95Ms: 30 });
     // Nothing is wrong, so no pair is listed as worst.
     expect(live.worstPairs).toEqual([]);
   });
@@ -115,10 +136,35 @@ describe('HealthMonitor from hand-made report sequences', () => {
     const quality = (effects: ReturnType<HealthMonitor['onReport']>) =>
       effects.flatMap((e) => (e.type === 'quality' ? [`${e.to.slice(-1)}:${e.payload.peerId.slice(-1)}:${e.payload.quality}`] : []));
     expect(quality(h.onReport(A, [stats(B, { lossPct: 7 }), stats(C, { lossPct: 0 })], 1_000))).toEqual(['a:b:poor', 'b:a:poor']);
-    expect(quality(h.onReport(A, [stats(B, { lossPct: 8 })], 2_000))).toEqual([]);
-    expect(quality(h.onReport(B, [stats(A, { lossPct: 12 })], 3_000))).toEqual(['a:b:bad', 'b:a:bad']);
-    h.onReport(B, [stats(A, { lossPct: 0 })], 4_000);
-    expect(quality(h.onReport(A, [stats(B, { lossPct: 0 })], 4_000))).toEqual(['a:b:good', 'b:a:good']);
+    expect(quality(h.onReport(A, [stats(B, { lossPct: 8 })], 6_000))).toEqual([]);
+    expect(quality(h.onReport(B, [stats(A, { lossPct: 12 })], 7_000))).toEqual(['a:b:bad', 'b:a:bad']);
+    h.onReport(B, [stats(A, { lossPct: 0 })], 12_000);
+    expect(quality(h.onReport(A, [stats(B, { lossPct: 0 })], 12_000))).toEqual(['a:b:good', 'b:a:good']);
+  });
+
+  it('[M6] at most one level change per pair per 5 s; a change held back arrives with the tick once the 5 s are over', () => {
+    const h = new HealthMonitor({ poorPct: 5, badPct: 10 });
+    for (const id of [A, B]) h.onRoomEvent(joined(id, 0));
+    const levels = (effects: ReturnType<HealthMonitor['onReport']>) => effects.flatMap((e) => (e.type === 'quality' && e.to === A ? [e.payload.quality] : []));
+    const seen: string[] = [];
+    for (let t = 1_000; t < 11_000; t += 100) seen.push(...levels(h.onReport(B, [stats(A, { lossPct: (t / 100) % 2 ? 0 : 50 })], t)));
+    expect(seen).toEqual(['bad', 'good']);
+    // "good" went out at 6.1 s: "bad" again waits until 11.1 s, and then comes with a tick.
+    expect(levels(h.onReport(B, [stats(A, { lossPct: 50 })], 11_000))).toEqual([]);
+    expect(levels(h.tick(11_050))).toEqual([]);
+    expect(levels(h.tick(11_100))).toEqual(['bad']);
+    expect(levels(h.tick(20_000))).toEqual([]);
+  });
+
+  it('[M6] ICE restarts count what the server saw grow, a few at a time: a claim of 100,000 adds two', () => {
+    const h = new HealthMonitor({ poorPct: 5, badPct: 10 });
+    for (const id of [A, B]) h.onRoomEvent(joined(id, 0));
+    h.onReport(A, [stats(B, { iceRestarts: 100_000, iceRestartsRecovered: 100_000 })], 1_000);
+    h.onReport(A, [stats(B, { iceRestarts: 100_000, iceRestartsRecovered: 100_000 })], 2_000);
+    expect(h.live(2_000).iceRestarts).toEqual({ total: 2, recovered: 2 });
+    // A real one later is counted.
+    h.onReport(A, [stats(B, { iceRestarts: 100_001, iceRestartsRecovered: 100_000 })], 12_000);
+    expect(h.live(12_000).iceRestarts).toEqual({ total: 3, recovered: 2 });
   });
 
   it('counts ICE restarts and recoveries', () => {

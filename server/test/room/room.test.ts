@@ -7,7 +7,7 @@ function makeRoom(capacity = 10) {
   return new Room({
     capacity,
     newId: () => `00000000-0000-4000-8000-${hex()}`,
-    newToken: () => `token_${hex()}_`.padEnd(40, 'x'),
+    tokenFor: (id: string) => `token_${id}_`.padEnd(48, 'x'),
   });
 }
 
@@ -75,12 +75,22 @@ describe('membership', () => {
     expect(room.memberOf('a1')?.id).toBe(a.data.self.id);
   });
 
-  it('[R3] an unknown id with a token is admitted under that id (identity survives a server restart)', () => {
+  it('[R3] an unknown id with the token issued for it is admitted under that id (identity survives a server restart)', () => {
     const room = makeRoom();
     const id = '11111111-1111-4111-8111-111111111111';
-    const r = room.join({ connId: 'a', name: 'Ann', participantId: id, resumeToken: 'k'.repeat(40), now: 1 });
+    const issued = `token_${id}_`.padEnd(48, 'x');
+    const r = room.join({ connId: 'a', name: 'Ann', participantId: id, resumeToken: issued, now: 1 });
     expect(r.ok && r.data.self.id).toBe(id);
-    expect(r.ok && r.data.resumeToken).toBe('k'.repeat(40));
+    expect(r.ok && r.data.resumeToken).toBe(issued);
+  });
+
+  it('[R3] an unknown id with any other token is forbidden, and takes no slot', () => {
+    const room = makeRoom();
+    const id = '11111111-1111-4111-8111-111111111111';
+    const r = room.join({ connId: 'a', name: 'Ann', participantId: id, resumeToken: 'k'.repeat(48), now: 1 });
+    expect(!r.ok && r.error.code).toBe('forbidden');
+    expect(r.events).toEqual([]);
+    expect(room.size).toBe(0);
   });
 
   it('[R3] an id without a token is forbidden', () => {

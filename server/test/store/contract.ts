@@ -31,12 +31,22 @@ export function storeContract(name: string, open: () => Promise<{ store: SqlStor
     it('applies the migrations once, even when two runs race, and a second run applies nothing', async () => {
       expect(await store.migrationsApplied()).toBe(false);
       const [a, b] = await Promise.all([store.migrate(), store.migrate()]);
-      expect([...a, ...b]).toEqual(['001_init.sql']);
+      expect([...a, ...b]).toEqual(['001_init.sql', '002_server_secrets.sql']);
       expect(await store.migrate()).toEqual([]);
       expect(await store.migrationsApplied()).toBe(true);
       const { rows } = await store.sql.query<{ name: string }>(`SELECT name FROM schema_migrations`);
-      expect(rows.map((r) => r.name)).toEqual(['001_init.sql']);
+      expect(rows.map((r) => r.name)).toEqual(['001_init.sql', '002_server_secrets.sql']);
       await store.ping();
+    });
+
+    it('keeps a server secret: made once, read back unchanged, one row even when two starts race', async () => {
+      let made = 0;
+      const make = () => `secret-${++made}-${randomUUID()}`;
+      const [a, b] = await Promise.all([store.serverSecret('contract_key', make), store.serverSecret('contract_key', make)]);
+      expect(a).toBe(b);
+      expect(await store.serverSecret('contract_key', make)).toBe(a);
+      const { rows } = await store.sql.query<{ n: string }>(`SELECT count(*) AS n FROM server_secrets WHERE name = 'contract_key'`);
+      expect(Number(rows[0]!.n)).toBe(1);
     });
 
     it('writes a session with its participants and events, in the order given', async () => {

@@ -26,6 +26,7 @@ export function healthOnlyStore(): Store {
     listSessionSummaries: no,
     listParticipants: no,
     listEvents: no,
+    serverSecret: no,
     close: async () => {},
   };
 }
@@ -35,7 +36,7 @@ export interface TestServer {
   app: App;
   /** Every row the room handed to the write queue, in order. */
   ops: WriteOp[];
-  client(opts?: { origin?: string; autoConnect?: boolean }): TestClient;
+  client(opts?: { origin?: string; host?: string; autoConnect?: boolean }): TestClient;
   close(): Promise<void>;
 }
 
@@ -65,7 +66,7 @@ export async function startServer(
         reconnection: false,
         forceNew: true,
         autoConnect: opts.autoConnect ?? true,
-        ...(opts.origin && { extraHeaders: { origin: opts.origin } }),
+        ...((opts.origin || opts.host) && { extraHeaders: { ...(opts.origin && { origin: opts.origin }), ...(opts.host && { host: opts.host }) } }),
       });
       clients.push(c);
       return c;
