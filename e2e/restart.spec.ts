@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { expect, test, type Page } from '@playwright/test';
 import { expectAudioEverywhere, joinRoom, openPages, startRoomServer, stats, type RoomServer } from './fixtures';
 
@@ -29,7 +30,9 @@ test.afterEach(async () => {
 
 test('server restart mid-call (4 people): audio keeps flowing, roster and mute come back within 5 s, no ghosts, one connection per pair', async ({ browser }) => {
   test.setTimeout(180_000);
-  server = await startRoomServer({ GRACE_MS: '20000' });
+  // The resume key outlives the process, as it does in a deployment (kept in PostgreSQL, or the
+  // Secret's SERVER_SECRET); this server keeps nothing between runs, so it is given the key.
+  server = await startRoomServer({ GRACE_MS: '20000', SERVER_SECRET: randomBytes(16).toString('hex') });
   const { context, pages } = await openPages(browser, 4);
   await context.addInitScript(countPeerConnections);
   if (process.env.E2E_DEBUG) pages.forEach((p, i) => p.on('console', (m) => m.type() !== 'log' && console.log(`[${i}] ${m.type()} ${m.text()}`)));
@@ -51,7 +54,7 @@ test('server restart mid-call (4 people): audio keeps flowing, roster and mute c
   await expectAudioEverywhere(pages, 3, 20_000);
   for (const p of pages) await expect(p.getByRole('status').filter({ hasText: 'Reconnecting' })).toBeVisible();
 
-  // It comes back on the same address with an empty memory: everyone re-joins with their token.
+  // It comes back on the same address with an empty memory and the same key: everyone re-joins with their token.
   await server.restart();
   const restartedAt = Date.now();
   const expected = ids.map((self) => ({

@@ -15,8 +15,7 @@ import {
   pairKey,
   pairView,
   percentile,
-  successRate,
-  successRateByCandidate,
+  OutcomeTally,
   type DirectedReport,
   type PairAttempt,
 } from './aggregate';
@@ -49,8 +48,8 @@ export class HealthMonitor {
   readonly #present: string[] = [];
   readonly #reports = new Map<string, DirectedReport>();
   readonly #attempts = new Map<string, PairAttempt>();
-  /** Attempts decided in this session, kept after their participants leave. */
-  readonly #decided: PairAttempt[] = [];
+  /** Attempts decided in this session, counted (not kept) even after their participants leave. */
+  readonly #decided = new OutcomeTally();
   readonly #quality: QualityGate;
   readonly #restarts = new RestartCounter();
   readonly #lastPersisted = new Map<string, { at: number; state: string }>();
@@ -84,7 +83,7 @@ export class HealthMonitor {
       this.#restarts.forget(id);
       for (const key of [...this.#lastRestartRow.keys()]) if (key.includes(id)) this.#lastRestartRow.delete(key);
     } else if (event.type === 'session_status' && event.status === 'ended') {
-      this.#decided.length = 0;
+      this.#decided.clear();
       this.#lastPersisted.clear();
       this.#lastRestartRow.clear();
     }
@@ -129,7 +128,7 @@ export class HealthMonitor {
       if (!outcome) continue;
       x.outcome = outcome;
       this.#attempts.delete(key);
-      this.#decided.push(x);
+      this.#decided.add(x);
       effects.push({ type: 'outcome', attempt: x });
     }
     return effects;
@@ -158,18 +157,19 @@ export class HealthMonitor {
     const badness = (p: PairView) => (p.state === 'connected' ? 0 : 1e6) + (p.lossPct ?? 0) * 1e3 + (p.rttMs ?? 0);
     // Worth an admin's look: not connected, losing packets, or slow. Healthy pairs are not "worst".
     const troubled = (p: PairView) => p.state !== 'connected' || (p.lossPct ?? 0) > this.#thresholds.poorPct || (p.rttMs ?? 0) > SLOW_RTT_MS;
-    const attempts = [...this.#decided];
+    const pending: PairAttempt[] = [];
     for (const x of this.#attempts.values()) {
       const outcome = decide(x, now);
-      if (outcome) attempts.push({ ...x, outcome });
+      if (outcome) pending.push({ ...x, outcome });
     }
+    const { success, successByCandidate } = this.#decided.rates(pending);
     const pairsByState: Record<string, number> = {};
     for (const p of pairs) pairsByState[p.state] = (pairsByState[p.state] ?? 0) + 1;
     return {
       pairs,
       worstPairs: pairs.filter(troubled).sort((p, q) => badness(q) - badness(p)).slice(0, 5),
-      success: successRate(attempts),
-      successByCandidate: successRateByCandidate(attempts),
+      success,
+      successByCandidate,
       rtt: { medianMs: rtt.median, p95Ms: rtt.p95 },
       jitter: { medianMs: jitter.median, p95Ms: jitter.p95 },
       loss: { medianPct: loss.median, p95Pct: loss.p95 },

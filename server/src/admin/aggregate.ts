@@ -114,9 +114,52 @@ export function successRateByCandidate(attempts: readonly PairAttempt[]): Record
   const groups = new Map<string, PairAttempt[]>();
   for (const x of attempts) {
     const k = x.candidateType ?? 'unknown';
-    groups.set(k, [...(groups.get(k) ?? []), x]);
+    const group = groups.get(k);
+    if (group) group.push(x);
+    else groups.set(k, [x]);
   }
   return Object.fromEntries([...groups].map(([k, xs]) => [k, successRate(xs)]));
+}
+
+type Counts = { attempted: number; succeeded: number };
+const rateOf = (c: Counts): SuccessRate => ({ attempted: c.attempted, succeeded: c.succeeded, rate: c.attempted ? c.succeeded / c.attempted : null });
+
+function count(all: Counts, byCandidate: Map<string, Counts>, x: PairAttempt): void {
+  if (x.outcome === null) return;
+  const k = x.candidateType ?? 'unknown';
+  let group = byCandidate.get(k);
+  if (!group) byCandidate.set(k, (group = { attempted: 0, succeeded: 0 }));
+  for (const c of [all, group]) {
+    c.attempted += 1;
+    if (x.outcome === 'success') c.succeeded += 1;
+  }
+}
+
+/**
+ * Running counts of a session's decided attempts, overall and by candidate type: each outcome
+ * costs O(1) to add, and a read costs the same however many were decided before (a session
+ * with thousands of joins and leaves keeps no list of them).
+ */
+export class OutcomeTally {
+  #all: Counts = { attempted: 0, succeeded: 0 };
+  #byCandidate = new Map<string, Counts>();
+
+  add(x: PairAttempt): void {
+    count(this.#all, this.#byCandidate, x);
+  }
+
+  clear(): void {
+    this.#all = { attempted: 0, succeeded: 0 };
+    this.#byCandidate.clear();
+  }
+
+  /** The rates, counting `pending` (attempts decided as of now that no tick has added yet) too; changes nothing. */
+  rates(pending: readonly PairAttempt[] = []): { success: SuccessRate; successByCandidate: Record<string, SuccessRate> } {
+    const all = { ...this.#all };
+    const by = new Map([...this.#byCandidate].map(([k, c]) => [k, { ...c }]));
+    for (const x of pending) count(all, by, x);
+    return { success: rateOf(all), successByCandidate: Object.fromEntries([...by].map(([k, c]) => [k, rateOf(c)])) };
+  }
 }
 
 /** Decides an attempt's outcome at time `now`, if it can be decided. */

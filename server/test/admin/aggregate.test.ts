@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PeerStats } from '@meshtalk/protocol';
-import { agreedLoss, decide, median, nextQuality, pairView, percentile, successRate, successRateByCandidate, type PairAttempt } from '../../src/admin/aggregate';
+import { agreedLoss, decide, median, nextQuality, OutcomeTally, pairView, percentile, successRate, successRateByCandidate, type PairAttempt } from '../../src/admin/aggregate';
 import { HealthMonitor } from '../../src/admin/HealthMonitor';
 import type { RoomEvent } from '../../src/room/Room';
 
@@ -175,5 +175,39 @@ describe('HealthMonitor from hand-made report sequences', () => {
     const effects = h.onReport(A, [stats(B, { iceRestarts: 1, iceRestartsRecovered: 1 })], 2_000);
     expect(effects.filter((e) => e.type === 'ice_restart')).toEqual([{ type: 'ice_restart', from: A, peerId: B, recovered: true }]);
     expect(h.live(2_000).iceRestarts).toEqual({ total: 1, recovered: 1 });
+  });
+});
+
+describe('[H2] decided attempts are counted, not kept', () => {
+  const mixed = Array.from({ length: 200 }, (_, i) =>
+    attempt({ outcome: i % 3 ? 'success' : 'failure', candidateType: (['host', 'srflx', 'relay', null] as const)[i % 4] }),
+  );
+
+  it('gives the same rates as counting the whole list, pending attempts included, and a read changes nothing', () => {
+    const tally = new OutcomeTally();
+    for (const x of mixed.slice(0, 150)) tally.add(x);
+    const pending = [...mixed.slice(150), attempt({ outcome: null })];
+    const expected = { success: successRate([...mixed, attempt({})]), successByCandidate: successRateByCandidate(mixed) };
+    expect(tally.rates(pending)).toEqual(expected);
+    expect(tally.rates(pending)).toEqual(expected);
+    expect(tally.rates().success).toEqual(successRate(mixed.slice(0, 150)));
+    tally.clear();
+    expect(tally.rates().success).toEqual({ attempted: 0, succeeded: 0, rate: null });
+  });
+
+  it('after 2,000 join-and-leave cycles in one session the live figures still count every decided attempt', () => {
+    const h = new HealthMonitor({ poorPct: 5, badPct: 15 });
+    h.onRoomEvent(joined(A, 0));
+    let t = 0;
+    for (let i = 0; i < 2_000; i++) {
+      t += 100_000;
+      h.onRoomEvent(joined(B, t));
+      if (i % 2) h.onReport(A, [stats(B)], t + 100);
+      h.tick(t + 60_000);
+      h.onRoomEvent(left(B, t + 60_001));
+    }
+    const live = h.live(t + 120_000);
+    expect(live.success).toEqual({ attempted: 2_000, succeeded: 1_000, rate: 0.5 });
+    expect(live.successByCandidate.host?.attempted).toBe(1_000);
   });
 });
