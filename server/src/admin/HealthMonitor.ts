@@ -81,7 +81,7 @@ export class HealthMonitor {
       for (const key of [...this.#reports.keys()]) if (key.startsWith(`${id}>`) || key.endsWith(`>${id}`)) this.#reports.delete(key);
       this.#quality.forget(id);
       this.#restarts.forget(id);
-      for (const key of [...this.#lastRestartRow.keys()]) if (key.includes(id)) this.#lastRestartRow.delete(key);
+      for (const map of [this.#lastRestartRow, this.#lastPersisted]) for (const key of [...map.keys()]) if (key.includes(id)) map.delete(key);
     } else if (event.type === 'session_status' && event.status === 'ended') {
       this.#decided.clear();
       this.#lastPersisted.clear();
