@@ -11,6 +11,7 @@ import type { RoomEvent } from '../room/Room';
 import {
   agreedLoss,
   decide,
+  forgetLinksOf,
   median,
   pairKey,
   pairView,
@@ -78,10 +79,9 @@ export class HealthMonitor {
         // Undecided attempts of someone who left were never given their chance: not counted.
         if (x.a === id || x.b === id) this.#attempts.delete(key);
       }
-      for (const key of [...this.#reports.keys()]) if (key.startsWith(`${id}>`) || key.endsWith(`>${id}`)) this.#reports.delete(key);
+      for (const map of [this.#reports, this.#lastRestartRow, this.#lastPersisted]) forgetLinksOf(map, id);
       this.#quality.forget(id);
       this.#restarts.forget(id);
-      for (const map of [this.#lastRestartRow, this.#lastPersisted]) for (const key of [...map.keys()]) if (key.includes(id)) map.delete(key);
     } else if (event.type === 'session_status' && event.status === 'ended') {
       this.#decided.clear();
       this.#lastPersisted.clear();

@@ -5,6 +5,7 @@
  * by one per RESTART_REFILL_MS. A client claiming 100,000 restarts (or "recovered" more than it
  * restarted) adds a few, not 100,000. Recovered restarts never exceed counted ones.
  */
+import { forgetLinksOf } from './aggregate';
 
 /** Restarts a link may add at once, and how often one more is allowed. */
 export const RESTART_BURST = 2;
@@ -56,6 +57,6 @@ export class RestartCounter {
 
   /** Forgets the links of a participant who left (keys `${from}>${to}`). */
   forget(id: string): void {
-    for (const key of this.#links.keys()) if (key.startsWith(`${id}>`) || key.endsWith(`>${id}`)) this.#links.delete(key);
+    forgetLinksOf(this.#links, id);
   }
 }

@@ -194,3 +194,8 @@ export function nextQuality(current: LinkQualityLevel, lossPct: number | null, t
   if (lossPct > thresholds.poorPct * QUALITY_EXIT_SHARE) return 'poor';
   return 'good';
 }
+
+/** Deletes every directed link (`${from}>${to}` key) that participant `id` is an end of. */
+export function forgetLinksOf(map: Map<string, unknown>, id: string): void {
+  for (const key of [...map.keys()]) if (key.startsWith(`${id}>`) || key.endsWith(`>${id}`)) map.delete(key);
+}
