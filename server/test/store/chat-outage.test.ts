@@ -2,44 +2,25 @@
  * PostgreSQL goes away while people chat: every message still reaches the room live, and once
  * the database is back each one is written exactly once, in the room's order (SPEC.md C1).
  */
-import pino from 'pino';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io as connect } from 'socket.io-client';
 import type { Ack, ChatMessage } from '@meshtalk/protocol';
-import { createApp, type App } from '../../src/app';
-import { testConfig } from '../../src/config';
-import { WriteQueue } from '../../src/store/WriteQueue';
-import { openProxiedStore, type ProxiedStore } from '../support/proxied-store';
+import { openOutageRoom, type OutageRoom } from '../support/outage-room';
 import { collect, join, sleep, type TestClient } from '../support/server';
 
-let pg: ProxiedStore;
-let queue: WriteQueue;
-let app: App;
-let url: string;
-let retries = 0;
-
+let room: OutageRoom;
 beforeAll(async () => {
-  pg = await openProxiedStore();
-  queue = new WriteQueue(pg.store, { initialDelayMs: 50, maxDelayMs: 500, onRetry: () => retries++ });
-  app = createApp({ config: testConfig(), store: pg.store, enqueue: (op) => queue.enqueue(op), queueDepth: () => queue.depth, logger: pino({ level: 'silent' }) });
-  await new Promise<void>((r) => app.httpServer.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(app.httpServer.address() as AddressInfo).port}`;
+  room = await openOutageRoom();
 });
-
 afterAll(async () => {
-  app.signaling.shutdown();
-  await new Promise<void>((r) => app.io.close(() => r()));
-  queue.stop();
-  await pg.close();
+  await room.close();
 });
 
-const client = (): TestClient => connect(url, { transports: ['websocket'], reconnection: false, forceNew: true });
 const send = (c: TestClient, text: string) => c.timeout(3000).emitWithAck('chat:send', { text }) as Promise<Ack<ChatMessage>>;
 
 describe('[C1] chat through a PostgreSQL outage', () => {
   it('delivers every message live while the database is cut off, and writes each exactly once when it is back', async () => {
-    const [ann, bob, cid] = [client(), client(), client()];
+    const { pg, queue, app } = room;
+    const [ann, bob, cid] = [room.client(), room.client(), room.client()];
     for (const [c, name] of [[ann, 'Ann'], [bob, 'Bob'], [cid, 'Cid']] as const) expect((await join(c, name)).ok).toBe(true);
     const seenByCid = collect(cid, 'chat:message');
     expect((await send(ann, 'before the cut')).ok).toBe(true);
@@ -55,9 +36,9 @@ describe('[C1] chat through a PostgreSQL outage', () => {
     // Live: Cid saw every message while nothing could be written.
     await expect.poll(() => seenByCid.length).toBe(9);
     expect(queue.depth).toBeGreaterThan(0);
-    await expect.poll(() => retries).toBeGreaterThan(0);
+    await expect.poll(() => room.retries()).toBeGreaterThan(0);
     // A late joiner gets the history from the room, not from the unreachable database.
-    const late = await join(client(), 'Dee');
+    const late = await join(room.client(), 'Dee');
     expect(late.ok && late.data.chat.map((m) => m.id)).toEqual(seenByCid.map((m) => m.id));
 
     pg.proxy.restore();
