@@ -9,6 +9,7 @@ import { EMPTY_SNAPSHOT } from '../src/call/snapshot';
 import { ChatPanel } from '../src/ui/ChatPanel';
 import { linkify } from '../src/ui/linkify';
 import { Room } from '../src/ui/Room';
+import { strings } from '../src/ui/i18n';
 
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const ANN = id(1);
@@ -126,6 +127,13 @@ const snapshot = (over: Partial<CallSnapshot> = {}): CallSnapshot => ({
 });
 
 describe('the chat and hands in the room', () => {
+  it('has the exact accessible names, in English and Japanese', () => {
+    const en = strings('en');
+    expect([en.chat, en.message, en.raiseHand, en.lowerHand, en.chatTooFast]).toEqual(['Chat', 'Message', 'Raise hand', 'Lower hand', 'You are sending messages too fast']);
+    const ja = strings('ja');
+    expect([ja.chat, ja.message, ja.raiseHand, ja.lowerHand]).toEqual(['チャット', 'メッセージ', '手を挙げる', '手を下ろす']);
+  });
+
   it('shows markup as text and links as new-tab links with noopener noreferrer', () => {
     const chat = { ...EMPTY_CHAT, open: true, messages: [msg(1, BOB, '<img src=x onerror=alert(1)> see https://example.com/x')] };
     const html = renderToStaticMarkup(createElement(ChatPanel, { call: fakeCall, chat, selfId: ANN }));
