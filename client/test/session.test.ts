@@ -19,6 +19,8 @@ const joined = (participants: Participant[]): JoinResponse => ({
   iceServers: [],
   iceServersExpireAt: null,
   resumed: false,
+  chat: [],
+  hands: [],
 });
 
 let sig: FakeSignaling;

@@ -5,8 +5,12 @@
  */
 import { z } from 'zod';
 import { DisplayName, NAME_MAX_CHARS } from './names';
+import { ParticipantId } from './ids';
+import { ChatMessage, ChatRequests, ChatServerEvents, HandQueue, type ChatResponses } from './chat';
 
 export * from './names';
+export * from './ids';
+export * from './chat';
 
 /** Round-trip time above which a pair counts as slow: listed among the worst, marked in the admin matrix. */
 export const SLOW_RTT_MS = 250;
@@ -57,16 +61,6 @@ export type AckCallback<T> = (response: Ack<T>) => void;
 // Building blocks
 
 const utf8Length = (s: string): number => new TextEncoder().encode(s).length;
-
-/**
- * A participant's id: a UUID the server issued, always compared in lower case (so an upper-cased
- * copy names the same participant, as it does in PostgreSQL's uuid type).
- */
-export const ParticipantId = z
-  .string()
-  .uuid()
-  .transform((s) => s.toLowerCase());
-export type ParticipantId = z.infer<typeof ParticipantId>;
 
 /**
  * A secret the server hands out at join with the id it belongs to; presenting both again resumes
@@ -139,6 +133,9 @@ export const JoinResponse = z.object({
   iceServersExpireAt: z.number().nullable(),
   /** True when this join took back an existing slot (same participantId). */
   resumed: z.boolean(),
+  /** The current session's last messages, oldest first (chat.ts), and the raised hands in order. */
+  chat: z.array(ChatMessage),
+  hands: HandQueue,
 });
 export type JoinResponse = z.infer<typeof JoinResponse>;
 
@@ -256,10 +253,11 @@ export const ClientRequests = {
   'screen:claim': ScreenClaimRequest,
   'screen:release': ScreenReleaseRequest,
   'stats:report': StatsReport,
+  ...ChatRequests,
 } as const;
 export type ClientEventName = keyof typeof ClientRequests;
 
-export interface ClientResponses {
+export interface ClientResponses extends ChatResponses {
   'room:join': JoinResponse;
   'room:leave': Empty;
   'signal:send': Empty;
@@ -282,6 +280,7 @@ export const ServerEvents = {
   'room:closed': RoomClosed,
   'ice:refresh': IceRefresh,
   'link:quality': LinkQuality,
+  ...ChatServerEvents,
 } as const;
 export type ServerEventName = keyof typeof ServerEvents;
 

@@ -11,7 +11,7 @@ import { Server } from 'socket.io';
 import type { Logger } from 'pino';
 import { LIMITS } from '@meshtalk/protocol';
 import type { Config } from './config';
-import { Room } from './room/Room';
+import { Room, type CarriedChat } from './room/Room';
 import { attachSignaling, createNotifier, type MeshServer, type SignalingAdapter } from './signaling/attach';
 import { createAdminSide, type AdminSide } from './admin/index';
 import { createMetrics, type Metrics } from './admin/metrics';
@@ -49,6 +49,8 @@ export interface AppDeps {
   identityKey?: string;
   /** Token for /metrics (Prometheus); null turns /metrics off. */
   metricsToken?: string | null;
+  /** The conversation the previous process's end cut off (store.chatCarryOver), handed back to its members (SPEC.md C4). */
+  carriedChat?: CarriedChat | null;
 }
 
 export interface App {
@@ -67,7 +69,12 @@ const REFUSAL_LOG_EVERY_MS = 10_000;
 export function createApp(deps: AppDeps): App {
   const { config, store, logger } = deps;
   const now = deps.now ?? Date.now;
-  const room = new Room({ capacity: config.ROOM_CAPACITY, newId: randomUUID, tokenFor: resumeTokens(deps.identityKey ?? newResumeKey()) });
+  const room = new Room({
+    capacity: config.ROOM_CAPACITY,
+    newId: randomUUID,
+    tokenFor: resumeTokens(deps.identityKey ?? newResumeKey()),
+    carriedChat: deps.carriedChat,
+  });
   const gate = new ConnectionGate({ maxTotal: config.MAX_CONNECTIONS, maxPerAddress: config.MAX_CONNECTIONS_PER_ADDRESS });
   const tickets = new WeakMap<IncomingMessage, Ticket>();
   let refusedSinceLog = 0;

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
+import { CHAT_LIMITS } from '@meshtalk/protocol';
 import { loadConfig } from './config';
 import { createApp } from './app';
 import { createMetrics } from './admin/metrics';
@@ -38,6 +39,8 @@ async function main(): Promise<void> {
   });
   const applied = await store.migrate();
   if (applied.length) logger.info({ applied }, 'migrations applied');
+  // Read before the rows are closed: the conversation people come back to after this restart.
+  const carriedChat = await store.chatCarryOver(CHAT_LIMITS.historyMax);
   const closed = await store.closeOpen('server_restart', new Date());
   if (closed.sessions || closed.participants) logger.info(closed, 'closed rows left open by the previous run');
 
@@ -73,6 +76,7 @@ async function main(): Promise<void> {
     metricsToken: config.METRICS_TOKEN ?? null,
     iceFor: iceFromConfig(config),
     metrics,
+    carriedChat,
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,6 @@
 /** What the UI renders: an immutable picture of the call at one moment. */
-import type { LinkQualityLevel, Participant } from '@meshtalk/protocol';
+import type { HandQueue, LinkQualityLevel, Participant } from '@meshtalk/protocol';
+import { EMPTY_CHAT, type ChatView } from './Conversation';
 
 export type CallStatus = 'idle' | 'joining' | 'in-room' | 'reconnecting' | 'room-full' | 'replaced' | 'left' | 'failed';
 export type Quality = LinkQualityLevel;
@@ -34,6 +35,9 @@ export interface CallSnapshot {
   notice: Notice | null;
   /** How many people the room holds, once a full room said so. */
   capacity?: number;
+  chat: ChatView;
+  /** Raised hands, first raised first (a tile's place is its index + 1). */
+  hands: HandQueue;
 }
 
 /** The snapshot before anything happened (and after a call ended, with its status). */
@@ -46,4 +50,6 @@ export const EMPTY_SNAPSHOT: CallSnapshot = {
   presenting: false,
   listenOnly: false,
   notice: null,
+  chat: EMPTY_CHAT,
+  hands: [],
 };

@@ -2,6 +2,7 @@
 import { memo, useEffect, useState } from 'react';
 import type { Call, CallSnapshot, PeerView } from '../call/Call';
 import { AudioOut, VideoOut } from './Media';
+import { ChatAnnouncer, ChatButton, ChatPanel, HandBadge, HandButton } from './ChatPanel';
 import { t } from './i18n';
 
 export function Room({ call, snap }: { call: Call; snap: CallSnapshot }) {
@@ -13,6 +14,7 @@ export function Room({ call, snap }: { call: Call; snap: CallSnapshot }) {
       const target = e.target as HTMLElement | null;
       if (target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
       if (e.key === 'm' || e.key === 'M') void call.toggleMute();
+      if ((e.key === 'r' || e.key === 'R') && !e.ctrlKey && !e.metaKey && !e.altKey) void call.conversation.toggleHand();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -20,6 +22,7 @@ export function Room({ call, snap }: { call: Call; snap: CallSnapshot }) {
 
   const presenter = snap.screen && snap.screen.holderId !== self?.id ? snap.screen.holderName : null;
   const warnings = snap.peers.filter((p) => p.quality !== 'good');
+  const place = (id: string | undefined) => (id === undefined ? 0 : snap.hands.indexOf(id) + 1);
 
   return (
     <main className="room">
@@ -72,11 +75,12 @@ export function Room({ call, snap }: { call: Call; snap: CallSnapshot }) {
               {self.name} ({t.you})
             </span>
             <Badges muted={self.muted} speaking={self.speaking} presenting={snap.presenting} />
+            <HandBadge place={place(self.id)} />
             {snap.listenOnly && <span className="note">{t.listenOnly}</span>}
           </li>
         )}
         {snap.peers.map((p) => (
-          <Tile key={p.id} peer={p} />
+          <Tile key={p.id} peer={p} hand={place(p.id)} />
         ))}
       </ul>
       {snap.peers.length === 0 && <p className="muted">{t.alone}</p>}
@@ -94,11 +98,17 @@ export function Room({ call, snap }: { call: Call; snap: CallSnapshot }) {
             {t.shareScreen}
           </button>
         )}
+        <HandButton call={call} raised={place(self?.id) > 0} />
+        <ChatButton call={call} chat={snap.chat} />
         <button type="button" className="danger" onClick={() => void call.leave()}>
           {t.leave}
         </button>
       </nav>
-      <p className="muted small">{t.shortcuts}</p>
+      <p className="muted small">
+        {t.shortcuts} {t.handShortcut}
+      </p>
+      {snap.chat.open && <ChatPanel call={call} chat={snap.chat} selfId={self?.id ?? null} />}
+      <ChatAnnouncer latest={snap.chat.latest} />
     </main>
   );
 }
@@ -128,7 +138,7 @@ function samePeer(a: PeerView, b: PeerView): boolean {
 }
 
 /** One remote person. Re-rendered only when something about them changed. */
-const Tile = memo(function Tile({ peer }: { peer: PeerView }) {
+const Tile = memo(function Tile({ peer, hand }: { peer: PeerView; hand: number }) {
   const link =
     peer.linkState === 'connected'
       ? t.link[peer.quality]
@@ -139,6 +149,7 @@ const Tile = memo(function Tile({ peer }: { peer: PeerView }) {
     <li className={`tile${peer.speaking ? ' speaking' : ''}${peer.connected ? '' : ' away'}`} data-testid="tile" data-peer={peer.id}>
       <span className="name">{peer.name}</span>
       <Badges muted={peer.muted} speaking={peer.speaking} presenting={peer.presenting} />
+      <HandBadge place={hand} />
       <span className={`link ${peer.linkState === 'connected' ? peer.quality : 'pending'}`} data-state={peer.linkState}>
         {link}
         {peer.rttMs !== null && peer.linkState === 'connected' ? ` · ${Math.round(peer.rttMs)} ms` : ''}
@@ -146,4 +157,4 @@ const Tile = memo(function Tile({ peer }: { peer: PeerView }) {
       {peer.audio && <AudioOut stream={peer.audio} />}
     </li>
   );
-}, (a, b) => samePeer(a.peer, b.peer));
+}, (a, b) => a.hand === b.hand && samePeer(a.peer, b.peer));

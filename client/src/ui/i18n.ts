@@ -46,6 +46,24 @@ const en = {
   participants: (n: number) => `${n} in the room`,
   alone: 'You are the only one here. Copy the link and send it to your team.',
   shortcuts: 'Press M to mute or unmute.',
+  chat: 'Chat',
+  message: 'Message',
+  send: 'Send',
+  unread: (n: number) => `${n} unread`,
+  noMessages: 'No messages yet.',
+  /** Why a message was not sent: the protocol's rule (protocol/src/chat.ts), in words. */
+  chatProblem: {
+    empty: 'Write something first.',
+    too_long: 'A message is at most 2,000 characters.',
+    control: 'A message cannot contain control characters.',
+  },
+  chatTooFast: 'You are sending messages too fast',
+  chatFailed: (why: string) => `Not sent: ${why}`,
+  newMessage: (name: string, text: string) => `${name}: ${text}`,
+  raiseHand: 'Raise hand',
+  lowerHand: 'Lower hand',
+  handRaised: (place: number) => `Hand raised (${place} in line)`,
+  handShortcut: 'Press R to raise or lower your hand.',
 } as const;
 
 type Strings = { [K in keyof typeof en]: (typeof en)[K] extends (...a: infer A) => string ? (...a: A) => string : (typeof en)[K] extends string ? string : { [L in keyof (typeof en)[K]]: string } };
@@ -95,6 +113,23 @@ const ja: Strings = {
   participants: (n: number) => `${n} 人が参加中`,
   alone: '参加者はあなただけです。リンクをコピーしてチームに送りましょう。',
   shortcuts: 'M キーでミュートの切り替え。',
+  chat: 'チャット',
+  message: 'メッセージ',
+  send: '送信',
+  unread: (n: number) => `未読 ${n} 件`,
+  noMessages: 'まだメッセージはありません。',
+  chatProblem: {
+    empty: 'メッセージを入力してください。',
+    too_long: 'メッセージは 2,000 文字までです。',
+    control: 'メッセージに制御文字は使えません。',
+  },
+  chatTooFast: 'メッセージの送信が速すぎます',
+  chatFailed: (why: string) => `送信できませんでした: ${why}`,
+  newMessage: (name: string, text: string) => `${name} さん: ${text}`,
+  raiseHand: '手を挙げる',
+  lowerHand: '手を下ろす',
+  handRaised: (place: number) => `挙手中（${place} 番目）`,
+  handShortcut: 'R キーで挙手の切り替え。',
 };
 
 export type { Strings };

@@ -50,6 +50,7 @@ export function sessionSummary(s: SessionSummaryRow, now: number): SessionSummar
     pairsAttempted: decided,
     successRate: decided ? s.succeeded / decided : null,
     avgRttMs: s.avgRttMs,
+    chatMessages: s.chatMessages,
   };
 }
 

@@ -1,12 +1,13 @@
 /** The room's vocabulary: its commands' inputs, its results and the events it emits (SPEC.md). */
-import type { ErrorCode, JoinResponse, LeaveReason, Participant, ScreenState } from '@meshtalk/protocol';
+import type { ChatMessage, ErrorCode, JoinResponse, LeaveReason, Participant, ScreenState } from '@meshtalk/protocol';
 import type { SessionStatus } from '@meshtalk/protocol/admin';
 
 export type { LeaveReason, SessionStatus };
 export type ConnId = string;
 
 export type RoomEvent =
-  | { type: 'session_opened'; sessionId: string; at: number }
+  /** `chatThread`: the session whose conversation this one carries on after a restart (C4). */
+  | { type: 'session_opened'; sessionId: string; chatThread?: string; at: number }
   | { type: 'session_status'; sessionId: string; status: SessionStatus; peak: number; at: number }
   | { type: 'joined'; sessionId: string; stintId: string; participant: Participant; connId: ConnId; at: number }
   | {
@@ -22,7 +23,11 @@ export type RoomEvent =
   | { type: 'left'; sessionId: string; stintId: string; participant: Participant; reason: LeaveReason; at: number }
   | { type: 'muted' | 'unmuted'; sessionId: string; participant: Participant; at: number }
   | { type: 'screen_changed'; sessionId: string; screen: ScreenState; participantId: string; started: boolean; at: number }
-  | { type: 'rejected_full'; sessionId: string; name: string; at: number };
+  | { type: 'rejected_full'; sessionId: string; name: string; at: number }
+  /** `seq`: the message's place in the conversation (C1). */
+  | { type: 'chat_message'; sessionId: string; message: ChatMessage; seq: number; at: number }
+  /** `by`: who lowered someone else's hand; `left`: lowered because its owner left (H3). */
+  | { type: 'hands_changed'; sessionId: string; hands: string[]; participantId: string; raised: boolean; by: string | null; left?: boolean; at: number };
 
 export type RoomError = { code: ErrorCode; message: string; details?: Record<string, unknown> };
 export type Result<T> = { ok: true; data: T; events: RoomEvent[] } | { ok: false; error: RoomError; events: RoomEvent[] };
@@ -48,4 +53,17 @@ export interface RoomOptions {
    * for that id (before a restart too, while the key is kept) from any other.
    */
   tokenFor: (participantId: string) => string;
+  /** The conversation a restart cut off, read from the database at start-up (C4). */
+  carriedChat?: CarriedChat | null | undefined;
+}
+
+/** The chat of the session the previous process left (cut by its shutdown or crash). */
+export interface CarriedChat {
+  /** The session that conversation began in. */
+  threadId: string;
+  /** Who was still in it when the process went. */
+  memberIds: readonly string[];
+  /** Its last messages, oldest first, and the last one's place in it. */
+  messages: readonly ChatMessage[];
+  lastSeq: number;
 }

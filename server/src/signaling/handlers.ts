@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { Room, RoomEvent } from '../room/Room';
 import type { IceFor } from '../turn/credentials';
 import type { SignalingTimers } from './timers';
+import { chatHandlers } from './chat-handlers';
 import { ROOM, type MeshSocket, type Notify, type SignalingObserver } from './types';
 
 export type Handler<E extends ClientEventName> = (payload: z.output<(typeof ClientRequests)[E]>, socket: MeshSocket) => Ack<ClientResponses[E]>;
@@ -97,6 +98,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       ctx.observer?.stats?.(self.id, p, now());
       return { ok: true, data: {} };
     },
+    ...chatHandlers(ctx),
   };
 }
 

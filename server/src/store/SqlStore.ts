@@ -3,7 +3,7 @@
  * the client and a close function. Beyond the port it offers reads the admin may want later.
  */
 import { migrate, migrationsApplied } from './migrate';
-import { applyOps, closeOpen, listConnectionReports, listEvents, listParticipants, listSessionSummaries, listSessions, serverSecret, type SqlClient } from './sql';
+import { applyOps, chatCarryOver, closeOpen, listConnectionReports, listEvents, listParticipants, listSessionSummaries, listSessions, serverSecret, type SqlClient } from './sql';
 import type { StintEndReason, Store, WriteOp } from './types';
 
 export class SqlStore implements Store {
@@ -45,6 +45,9 @@ export class SqlStore implements Store {
   }
   listEvents(sessionId: string) {
     return listEvents(this.#db, sessionId);
+  }
+  chatCarryOver(limit: number) {
+    return chatCarryOver(this.#db, limit);
   }
   serverSecret(name: string, make: () => string) {
     return serverSecret(this.#db, name, make);

@@ -6,6 +6,7 @@
 
 import type { LeaveReason } from '@meshtalk/protocol';
 import type { SessionEventType, SessionStatus } from '@meshtalk/protocol/admin';
+import type { CarriedChat } from '../room/types';
 
 // The closed sets are defined once, in protocol/src/admin.ts (the admin page reads them too).
 export type { SessionEventType, SessionStatus };
@@ -56,7 +57,11 @@ export type WriteOp =
   | { kind: 'participant_join'; id: string; sessionId: string; participantId: string; name: string; at: Date }
   | { kind: 'participant_leave'; id: string; at: Date; reason: StintEndReason }
   | ({ kind: 'event' } & SessionEvent)
-  | ({ kind: 'connection_report' } & ConnectionReport);
+  | ({ kind: 'connection_report' } & ConnectionReport)
+  /** One chat message; `seq` is its place in the conversation (lifecycle: never shed). */
+  | { kind: 'chat_message'; id: string; sessionId: string; seq: number; participantId: string; name: string; at: Date; text: string }
+  /** Session `id` carries on the conversation begun in session `threadId` (a restart cut it off). */
+  | { kind: 'chat_thread'; id: string; threadId: string };
 
 /** Builds the row of one session event (the one builder; every writer of events uses it). */
 export function eventOp(
@@ -79,6 +84,7 @@ const LOW_VALUE_EVENTS: ReadonlySet<SessionEventType> = new Set<SessionEventType
  * outcomes) is the room's lifecycle and is kept.
  */
 export function isSheddable(op: WriteOp): boolean {
+  // Chat messages and threads are the room's lifecycle too: never shed.
   return op.kind === 'connection_report' || (op.kind === 'event' && LOW_VALUE_EVENTS.has(op.type));
 }
 
@@ -113,7 +119,16 @@ export interface SessionSummaryRow extends SessionRow {
   failed: number;
   /** Mean `detail.rttMs` of the succeeded outcomes that carry one. */
   avgRttMs: number | null;
+  /** Chat messages written in the session. */
+  chatMessages: number;
 }
+
+/**
+ * The conversation of the newest session when the previous process's end cut it off (its
+ * last members left with `server_shutdown`, or a crash left them in): what a new process
+ * hands back to those members when they return (SPEC.md C4).
+ */
+export type { CarriedChat as ChatCarryOver } from '../room/types';
 
 export interface Store {
   readonly kind: 'pglite' | 'postgres';
@@ -132,6 +147,8 @@ export interface Store {
   listSessionSummaries(limit: number): Promise<SessionSummaryRow[]>;
   listParticipants(sessionId: string): Promise<ParticipantRow[]>;
   listEvents(sessionId: string): Promise<EventRow[]>;
+  /** The chat a restart cut off (read before `closeOpen`), with its last `limit` messages; null if there is none. */
+  chatCarryOver(limit: number): Promise<CarriedChat | null>;
   /** The secret stored under `name`, made with `make` and stored the first time (server_secrets). */
   serverSecret(name: string, make: () => string): Promise<string>;
   close(): Promise<void>;

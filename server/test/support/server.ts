@@ -27,6 +27,7 @@ export function healthOnlyStore(): Store {
     listParticipants: no,
     listEvents: no,
     serverSecret: no,
+    chatCarryOver: no,
     close: async () => {},
   };
 }
