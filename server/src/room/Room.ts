@@ -228,14 +228,14 @@ export class Room {
     return this.#chat.post(m, text, this.#session!.id, now, this.#opts.newId);
   }
 
-  /** H1. */
+  /** Q1. */
   raiseHand(connId: ConnId, now: number): Result<string[]> {
     const m = this.#memberByConn(connId);
     if (!m) return fail(ErrorCode.not_in_room, 'join the room first');
     return this.#hands.raise(m.id, this.#session!.id, now);
   }
 
-  /** H2: one's own hand, or (with a role that allows it) someone else's. */
+  /** Q2: one's own hand, or (with a role that allows it) someone else's. */
   lowerHand(connId: ConnId, targetId: string | undefined, now: number): Result<string[]> {
     const m = this.#memberByConn(connId);
     if (!m) return fail(ErrorCode.not_in_room, 'join the room first');

@@ -1,5 +1,5 @@
 /**
- * Raised hands (SPEC.md H1–H3): an ordered queue of members, first raised first, and the one
+ * Raised hands (SPEC.md Q1–Q3): an ordered queue of members, first raised first, and the one
  * rule for who may lower whose hand. Pure: time comes in as an argument.
  */
 import { ErrorCode } from '@meshtalk/protocol';
@@ -17,7 +17,7 @@ export interface HandActor {
   lowersAnyHand?: boolean;
 }
 
-/** H2: the one place that decides whose hand someone may lower: their own, or anyone's with a role that allows it. */
+/** Q2: the one place that decides whose hand someone may lower: their own, or anyone's with a role that allows it. */
 export function mayLowerHand(actor: HandActor, targetId: string): boolean {
   return actor.id === targetId || actor.lowersAnyHand === true;
 }
@@ -31,7 +31,7 @@ export class HandQueue {
     return [...this.#order];
   }
 
-  /** H1: raises a member's hand at the end of the queue; raising it again keeps its place. */
+  /** Q1: raises a member's hand at the end of the queue; raising it again keeps its place. */
   raise(id: string, sessionId: string, now: number): Result<string[]> {
     if (this.#order.includes(id)) return done(this.list());
     if (!this.#spend(id, now)) return fail(ErrorCode.rate_limited, HANDS_TOO_FAST);
@@ -39,7 +39,7 @@ export class HandQueue {
     return done(this.list(), [this.#changed(sessionId, id, true, null, now)]);
   }
 
-  /** H2: lowers `targetId`'s hand if `actor` may; a hand that is not up stays down, silently. */
+  /** Q2: lowers `targetId`'s hand if `actor` may; a hand that is not up stays down, silently. */
   lower(actor: HandActor, targetId: string, sessionId: string, now: number): Result<string[]> {
     if (!mayLowerHand(actor, targetId)) return fail(ErrorCode.forbidden, 'you can lower only your own hand');
     if (!this.#order.includes(targetId)) return done(this.list());
@@ -48,7 +48,7 @@ export class HandQueue {
     return done(this.list(), [this.#changed(sessionId, targetId, false, actor.id === targetId ? null : actor.id, now)]);
   }
 
-  /** H3: a member left the room; their hand goes down and their budget goes. */
+  /** Q3: a member left the room; their hand goes down and their budget goes. */
   drop(id: string, sessionId: string, now: number): RoomEvent[] {
     this.#budgets.delete(id);
     if (!this.#order.includes(id)) return [];

@@ -26,7 +26,7 @@ export type RoomEvent =
   | { type: 'rejected_full'; sessionId: string; name: string; at: number }
   /** `seq`: the message's place in the conversation (C1). */
   | { type: 'chat_message'; sessionId: string; message: ChatMessage; seq: number; at: number }
-  /** `by`: who lowered someone else's hand; `left`: lowered because its owner left (H3). */
+  /** `by`: who lowered someone else's hand; `left`: lowered because its owner left (Q3). */
   | { type: 'hands_changed'; sessionId: string; hands: string[]; participantId: string; raised: boolean; by: string | null; left?: boolean; at: number };
 
 export type RoomError = { code: ErrorCode; message: string; details?: Record<string, unknown> };

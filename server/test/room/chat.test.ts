@@ -1,4 +1,4 @@
-/** The chat and raised-hand rules of the pure room (SPEC.md C1–C4, H1–H3), without sockets or a database. */
+/** The chat and raised-hand rules of the pure room (SPEC.md C1–C4, Q1–Q3), without sockets or a database. */
 import { describe, expect, it } from 'vitest';
 import { CHAT_LIMITS, CHAT_TOO_FAST } from '@meshtalk/protocol';
 import { Room, type CarriedChat, type RoomEvent } from '../../src/room/Room';
@@ -135,7 +135,7 @@ describe('raised hands', () => {
     return { room, ids };
   }
 
-  it('[H1] hands queue in the order they went up; raising again keeps the place; a joiner sees the queue', () => {
+  it('[Q1] hands queue in the order they went up; raising again keeps the place; a joiner sees the queue', () => {
     const { room, ids } = threeMembers();
     const bob = room.raiseHand('b', 1);
     expect(bob.ok && bob.data).toEqual([ids[1]]);
@@ -148,7 +148,7 @@ describe('raised hands', () => {
     expect(rowsFor(of(bob.events, 'hands_changed')[0]!, () => 'e')).toMatchObject([{ kind: 'event', type: 'hand_raised', participantId: ids[1] }]);
   });
 
-  it('[H1] muting, unmuting and a dropped connection leave the hand up', () => {
+  it('[Q1] muting, unmuting and a dropped connection leave the hand up', () => {
     const { room, ids } = threeMembers();
     room.raiseHand('b', 1);
     room.setMuted('b', true, 2);
@@ -157,7 +157,7 @@ describe('raised hands', () => {
     expect(joinOk(room, 'd', 'Dee', 5).hands).toEqual([ids[1]]);
   });
 
-  it('[H2] anyone lowers their own hand and the one behind moves up; someone else’s is forbidden', () => {
+  it('[Q2] anyone lowers their own hand and the one behind moves up; someone else’s is forbidden', () => {
     const { room, ids } = threeMembers();
     room.raiseHand('b', 1);
     room.raiseHand('c', 2);
@@ -171,13 +171,13 @@ describe('raised hands', () => {
     expect(down.ok && down.events).toEqual([]);
   });
 
-  it('[H2] the one rule: one’s own hand, or anyone’s with a role that lowers hands', () => {
+  it('[Q2] the one rule: one’s own hand, or anyone’s with a role that lowers hands', () => {
     expect(mayLowerHand({ id: 'a' }, 'a')).toBe(true);
     expect(mayLowerHand({ id: 'a' }, 'b')).toBe(false);
     expect(mayLowerHand({ id: 'a', lowersAnyHand: true }, 'b')).toBe(true);
   });
 
-  it('[H3] a member who leaves, or whose grace period ends, takes their hand down with them', () => {
+  it('[Q3] a member who leaves, or whose grace period ends, takes their hand down with them', () => {
     const { room, ids } = threeMembers();
     room.raiseHand('a', 1);
     room.raiseHand('b', 2);
@@ -192,7 +192,7 @@ describe('raised hands', () => {
     expect(of(expired.events, 'hands_changed')[0]!.hands).toEqual([ids[2]]);
   });
 
-  it('[H1] hand changes have a per-person budget too (each one is a stored event)', () => {
+  it('[Q1] hand changes have a per-person budget too (each one is a stored event)', () => {
     const { room } = threeMembers();
     const results = Array.from({ length: HAND_LIMITS.burst + 1 }, (_, i) => (i % 2 === 0 ? room.raiseHand('a', 0) : room.lowerHand('a', undefined, 0)));
     expect(results.map((r) => r.ok)).toEqual([true, true, true, true, false]);

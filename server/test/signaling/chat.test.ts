@@ -2,7 +2,7 @@
  * Chat and raised hands through the real server with real socket.io clients, rows written to a
  * real PostgreSQL through the write queue: validation (V1), the per-person limit (C2), history on
  * join and on resume (C3) and after a restart (C4), the order under concurrent senders (C1), and
- * the hand queue (H1–H3).
+ * the hand queue (Q1–Q3).
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -218,7 +218,7 @@ describe('[V1][C1] chat through the server', () => {
   });
 });
 
-describe('[H1][H2][H3] raised hands through the server', () => {
+describe('[Q1][Q2][Q3] raised hands through the server', () => {
   it('queue in order for everyone; only one’s own hand can be lowered; leaving lowers it; each change is a session event', async () => {
     const server = await start();
     const [ann, bob, cid] = [server.client(), server.client(), server.client()];
