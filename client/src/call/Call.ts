@@ -29,6 +29,10 @@ export interface CallDeps {
   rejoinGraceMs?: number;
   /** The longest listeners wait to hear of a change (0: at once). */
   notifyMs?: number;
+  /** The screen to share (the browser's picker by default; headless participants make one). */
+  captureScreen?: () => Promise<MediaStreamTrack | null>;
+  /** Wraps a received track for playing (the browser's MediaStream by default). */
+  createMediaStream?: (tracks: MediaStreamTrack[]) => MediaStream;
 }
 
 const EMPTY = EMPTY_SNAPSHOT;
@@ -110,7 +114,7 @@ export class Call {
       return;
     }
     this.#screenEpoch = claim.data.epoch;
-    const track = await captureScreen();
+    const track = await (this.#deps.captureScreen ?? captureScreen)();
     if (!track || this.#session.signaling !== signaling) {
       track?.stop();
       await signaling.request('screen:release', { epoch: claim.data.epoch });
@@ -190,7 +194,7 @@ export class Call {
         this.#stats.linkChanged(e.peerId);
         return this.#publish();
       case 'audio':
-        this.#mediaOf(e.peerId).audio = new MediaStream([e.track]);
+        this.#mediaOf(e.peerId).audio = this.#deps.createMediaStream ? this.#deps.createMediaStream([e.track]) : new MediaStream([e.track]);
         return this.#publish();
       case 'screen':
         this.#mediaOf(e.peerId).screen = e.track;
