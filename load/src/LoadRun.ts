@@ -77,6 +77,7 @@ export class LoadRun {
   #ended: Promise<Summary> | null = null;
   #endRun: (() => void) | null = null;
   #interrupted = false;
+  #shared = false;
   #listeners: ((p: Progress) => void)[] = [];
   #last: Progress | null = null;
 
@@ -104,10 +105,7 @@ export class LoadRun {
     const over = new Promise<void>((resolve) => (this.#endRun = resolve));
     const deadline = setTimeout(() => this.#endRun?.(), this.#opts.seconds * 1000);
     this.#timer = setInterval(() => void this.#tick(), this.#opts.tickMs ?? 1_000);
-    void Promise.all(this.participants.map((p) => p.join())).then(() => {
-      const presenter = this.participants[0];
-      if (this.#opts.share && presenter?.snapshot.status === 'in-room') void presenter.share();
-    });
+    for (const p of this.participants) void p.join();
     this.#ended = over.then(async () => {
       clearTimeout(deadline);
       if (this.#timer) clearInterval(this.#timer);
@@ -130,6 +128,12 @@ export class LoadRun {
     if (this.#ticking) return;
     this.#ticking = true;
     try {
+      // The presenter claims the screen once it is in the room.
+      const presenter = this.participants[0];
+      if (this.#opts.share && !this.#shared && presenter?.snapshot.status === 'in-room') {
+        this.#shared = true;
+        void presenter.share();
+      }
       await this.#observe();
       const refused = this.participants.some((p) => p.snapshot.status === 'room-full');
       if (refused) this.#endRun?.();
