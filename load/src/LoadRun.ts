@@ -9,6 +9,10 @@ import { HEARD_FRAMES, PairBook, percentile, verdict, type LinkSeen, type Observ
 import { Participant } from './Participant';
 import { peerConnectionFactory, type PeerConnectionFactory } from './peer-connection';
 import type { Pcm } from './wav';
+import type { LinkReport } from '../../client/src/call/debug';
+
+/** Ticks between full reads of every link's getStats (72 links at N = 9: not every second). */
+const STATS_EVERY_TICKS = 5;
 
 export interface RunOptions {
   /** The server's origin, and the Origin header to send. */
@@ -78,6 +82,9 @@ export class LoadRun {
   #endRun: (() => void) | null = null;
   #interrupted = false;
   #shared = false;
+  #ticks = 0;
+  /** Per participant, the last full read of its links (getStats), by peer id. */
+  readonly #figures = new Map<Participant, Map<string, LinkReport>>();
   #listeners: ((p: Progress) => void)[] = [];
   #last: Progress | null = null;
 
@@ -109,7 +116,7 @@ export class LoadRun {
     this.#ended = over.then(async () => {
       clearTimeout(deadline);
       if (this.#timer) clearInterval(this.#timer);
-      await this.#observe();
+      await this.#observe(true);
       const summary = this.#summary();
       await Promise.all(this.participants.map((p) => p.leave()));
       this.#clock.stop();
@@ -134,7 +141,8 @@ export class LoadRun {
         this.#shared = true;
         void presenter.share();
       }
-      await this.#observe();
+      this.#ticks += 1;
+      await this.#observe(this.#ticks % STATS_EVERY_TICKS === 1);
       const refused = this.participants.some((p) => p.snapshot.status === 'room-full');
       if (refused) this.#endRun?.();
     } finally {
@@ -142,20 +150,29 @@ export class LoadRun {
     }
   }
 
-  async #observe(): Promise<void> {
+  /**
+   * One look at everyone. Link states come from the call's snapshot every tick; the figures that
+   * need getStats (candidate type, RTT, time to connect), which cost a read of every link, from
+   * a full look every few ticks and at the end.
+   */
+  async #observe(full: boolean): Promise<void> {
     const joined = this.participants.filter((p) => p.snapshot.self);
     const observations: Observation[] = await Promise.all(
       joined.map(async (p) => {
         const snap = p.snapshot;
-        const links = await p.links();
-        const seen: LinkSeen[] = links.map((l) => ({
-          peerId: l.peerId,
-          state: l.state,
-          connectMs: l.connectMs,
-          candidateType: l.candidateType,
-          rttMs: l.rttMs,
-          loudFrames: p.ears.get(l.peerId)?.loudFrames ?? 0,
-        }));
+        if (full) this.#figures.set(p, new Map((await p.links()).map((l) => [l.peerId, l])));
+        const figures = this.#figures.get(p);
+        const seen: LinkSeen[] = snap.peers.map((peer) => {
+          const l = figures?.get(peer.id);
+          return {
+            peerId: peer.id,
+            state: peer.linkState,
+            connectMs: l?.connectMs ?? null,
+            candidateType: l?.candidateType ?? null,
+            rttMs: peer.rttMs ?? l?.rttMs ?? null,
+            loudFrames: p.ears.get(peer.id)?.loudFrames ?? 0,
+          };
+        });
         return { id: snap.self!.id, name: snap.self!.name, roster: new Map(snap.peers.map((x) => [x.id, x.name])), links: seen };
       }),
     );

@@ -5,6 +5,7 @@
  * (decoded audio that is not silence; decoded video frames, counted).
  */
 import wrtc from '@roamhq/wrtc';
+import { HEARD_FRAMES } from './pairs';
 import type { Pcm } from './wav';
 
 const { RTCAudioSource, RTCAudioSink, RTCVideoSource, RTCVideoSink } = wrtc.nonstandard;
@@ -107,27 +108,56 @@ export class MediaClock {
   }
 }
 
-/** What one remote audio track delivered, decoded: 10 ms frames in all and those above silence. */
+/**
+ * What one remote audio track delivered, decoded: 10 ms frames listened to, and those above
+ * silence. An Ear listens without pause until it has heard the track, then one second in every
+ * LISTEN_EVERY_MS: every frame crosses from libwebrtc into JavaScript, and at 72 tracks (nine
+ * participants) listening to all of them all the time was a tenth of a core for nothing new.
+ */
+export const LISTEN_EVERY_MS = 3_000;
+const LISTEN_MS = 1_000;
+
 export class Ear {
   frames = 0;
   loudFrames = 0;
   readonly track: MediaStreamTrack;
-  readonly #sink: InstanceType<typeof RTCAudioSink>;
+  #sink: InstanceType<typeof RTCAudioSink> | null = null;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #stopped = false;
 
   constructor(track: MediaStreamTrack) {
     this.track = track;
-    this.#sink = new RTCAudioSink(track as never);
-    this.#sink.ondata = (d: { samples: Int16Array; channelCount?: number }) => {
+    this.#listen();
+  }
+
+  #listen(): void {
+    if (this.#stopped) return;
+    const sink = new RTCAudioSink(this.track as never);
+    this.#sink = sink;
+    const heardBefore = this.loudFrames >= HEARD_FRAMES;
+    sink.ondata = (d: { samples: Int16Array }) => {
       this.frames += 1;
       const s = d.samples;
       let sum = 0;
       for (let i = 0; i < s.length; i++) sum += s[i]! * s[i]!;
       if (Math.sqrt(sum / s.length) > SILENCE_RMS) this.loudFrames += 1;
+      if (!heardBefore && this.loudFrames >= HEARD_FRAMES && !this.#timer) this.#timer = setTimeout(() => this.#pause(), LISTEN_MS);
     };
+    if (heardBefore) this.#timer = setTimeout(() => this.#pause(), LISTEN_MS);
+  }
+
+  #pause(): void {
+    this.#sink?.stop();
+    this.#sink = null;
+    this.#timer = this.#stopped ? null : setTimeout(() => ((this.#timer = null), this.#listen()), LISTEN_EVERY_MS - LISTEN_MS);
   }
 
   stop(): void {
-    this.#sink.stop();
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#sink?.stop();
+    this.#sink = null;
   }
 }
 

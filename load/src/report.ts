@@ -19,7 +19,7 @@ export function summaryText(s: Summary): string {
   const lines: string[] = [];
   const heard = (v: number | null) => (v === null ? 'browser' : `${v.toFixed(1)} s`);
   const width = Math.max(4, ...s.pairs.map((p) => p.a.length + p.b.length + 1));
-  lines.push(`${pad('pair', width)}  ${pad('state', 10)} ${pad('connect', 9)} ${pad('candidate', 11)} ${pad('RTT', 9)} audio heard (each end)`);
+  lines.push(`${pad('pair', width)}  ${pad('state', 10)} ${pad('connect', 9)} ${pad('candidate', 11)} ${pad('RTT', 9)} audio heard, sampled (each end)`);
   for (const p of s.pairs) {
     const state = p.audio ? 'audio' : p.connected ? 'connected' : 'NOT CONN.';
     lines.push(
