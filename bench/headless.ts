@@ -8,9 +8,10 @@
  * 2. One real Chromium page and 9 headless participants joining at the same moment: the time
  *    until all 45 pairs carry audio (the page hears all 9, every headless end hears everyone).
  *
- *   BENCH_RUNS (3), BENCH_TIMEOUT_MS (120000), BENCH_PARTS (cost,mesh)
+ *   BENCH_RUNS (3), BENCH_TIMEOUT_MS (120000), BENCH_PARTS (cost,mesh), BENCH_THREADS=1 (the
+ *   load process's CPU by thread over the same window)
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { chromium } from '@playwright/test';
 import { startHeadless } from '../load/src/spawn';
 import { CHROMIUM_ARGS } from '../scripts/chromium-args';
@@ -26,6 +27,21 @@ function usage(pid: number): { ticks: number; rssMiB: number } {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
   return { ticks: Number(fields[11]) + Number(fields[12]), rssMiB: Number(rss) / 1024 };
+}
+
+/** CPU ticks of each thread of a process so far, by thread name (digits dropped). */
+function threadTicks(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim().replace(/\d+$/, '');
+      const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ').at(-1)!.split(' ');
+      out.set(name, (out.get(name) ?? 0) + Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return out;
 }
 
 const median = (xs: number[]) => {
@@ -47,12 +63,17 @@ async function cost(url: string): Promise<{ cpu: number; rss: number; meshMs: nu
     const meshMs = performance.now() - t0;
     await sleep(5_000);
     const before = usage(run.pid);
+    const threadsBefore = process.env.BENCH_THREADS ? threadTicks(run.pid) : null;
     let rss = before.rssMiB;
     for (let s = 0; s < WINDOW_S; s++) {
       await sleep(1_000);
       rss = Math.max(rss, usage(run.pid).rssMiB);
     }
     const after = usage(run.pid);
+    if (threadsBefore) {
+      const rows = [...threadTicks(run.pid)].map(([k, t]) => [k, (t - (threadsBefore.get(k) ?? 0)) / WINDOW_S] as const).filter(([, v]) => v >= 0.5);
+      console.error(`  by thread, % of one core: ${rows.sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+    }
     const settled = run.progress;
     if (!settled || settled.withAudio !== 36) throw new Error(`the mesh did not hold: ${settled?.withAudio}/36 with audio`);
     return { cpu: (after.ticks - before.ticks) / WINDOW_S, rss, meshMs };

@@ -33,6 +33,8 @@ export interface CallDeps {
   captureScreen?: () => Promise<MediaStreamTrack | null>;
   /** Wraps a received track for playing (the browser's MediaStream by default). */
   createMediaStream?: (tracks: MediaStreamTrack[]) => MediaStream;
+  /** How often speaking is sampled (500 ms); 0: never (where RTP carries no audio levels). */
+  speakingEveryMs?: number;
 }
 
 const EMPTY = EMPTY_SNAPSHOT;
@@ -73,6 +75,7 @@ export class Call {
       isMuted: (id) => this.#session.roster.get(id)?.muted ?? false,
       selfMuted: () => this.#snapshot.self?.muted ?? true,
       onChange: () => this.#publish(),
+      ...(deps.speakingEveryMs && { everyMs: deps.speakingEveryMs }),
     });
     this.#session.on((e) => this.#onSession(e));
   }
@@ -91,7 +94,7 @@ export class Call {
     const audio = mic?.getAudioTracks()[0] ?? null;
     this.#set({ ...EMPTY, status: 'joining', listenOnly: !audio }, true);
     await this.#session.join(name, audio);
-    this.#speaking.start();
+    if (this.#deps.speakingEveryMs !== 0) this.#speaking.start();
     this.#stats.start();
   }
 
