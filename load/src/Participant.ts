@@ -12,6 +12,9 @@ import { memoryIdentity } from '../../client/src/call/identity';
 import { Ear, Eye, type Screen, type Voice } from './media';
 import { nodeSignaling } from './signaling';
 
+/** Presenters whose frame tallies are kept for the summary. */
+const MAX_PRESENTERS_KEPT = 16;
+
 export interface ParticipantOptions {
   /** The server's origin (signaling lives at /socket.io/ there). */
   server: string;
@@ -29,9 +32,11 @@ export class Participant {
   readonly call: Call;
   /** Per peer id: its audio as decoded here. */
   readonly ears = new Map<string, Ear>();
-  /** Per presenter id: the frames of its screen decoded here (kept after the share ends; one slot, so few). */
+  /** Per presenter id: the frames of its screen decoded here, kept after the share ends (the last MAX_PRESENTERS_KEPT). */
   readonly frames = new Map<string, number>();
   #eye: { holderId: string; eye: Eye } | null = null;
+  /** The voice, as the microphone stream a page would have. */
+  readonly #mic: MediaStream;
   #closed = false;
 
   constructor(opts: ParticipantOptions) {
@@ -49,8 +54,6 @@ export class Participant {
     this.call.subscribe(() => this.#follow(this.call.getSnapshot()));
     this.#mic = new wrtc.MediaStream([opts.voice.track] as never) as unknown as MediaStream;
   }
-
-  readonly #mic: MediaStream;
 
   get snapshot(): CallSnapshot {
     return this.call.getSnapshot();
@@ -114,6 +117,8 @@ export class Participant {
     if (this.#eye) {
       const { holderId: was, eye } = this.#eye;
       this.frames.set(was, (this.frames.get(was) ?? 0) + eye.frames);
+      // Presenters come and go: the oldest tallies go past a few.
+      if (this.frames.size > MAX_PRESENTERS_KEPT) this.frames.delete(this.frames.keys().next().value!);
       eye.stop();
       this.#eye = null;
     }
