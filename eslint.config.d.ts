@@ -8,6 +8,8 @@ export interface Boundary {
   /** A regular expression over import specifiers that the guarded files may not use. */
   forbidden: string;
   message: string;
+  /** The rule that enforces it (default `no-restricted-imports`). */
+  rule?: string;
 }
 
 export const BOUNDARIES: Boundary[];

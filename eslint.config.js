@@ -36,6 +36,15 @@ export const BOUNDARIES = [
     message: 'the UI only renders the Call: client/src/signaling is the one importer of socket.io-client.',
   },
   {
+    name: 'boundary/node-webrtc-in-load-only',
+    files: ['client/src/**/*.{ts,tsx}', 'server/src/**/*.ts'],
+    forbidden: '^@roamhq/wrtc(/.*)?$|(^|/)load/',
+    message: 'libwebrtc for Node (@roamhq/wrtc) is the headless participants\' (load/): never in the browser bundle or the server.',
+    // Its folders overlap the others', and a later setting of one rule replaces an earlier one:
+    // this boundary uses typescript-eslint's copy of the rule, so both apply.
+    rule: '@typescript-eslint/no-restricted-imports',
+  },
+  {
     name: 'boundary/protocol-zod-only',
     files: ['protocol/src/**/*.ts'],
     forbidden: '^(?!zod$|\\./)',
@@ -69,6 +78,6 @@ export default tseslint.config(
   ...BOUNDARIES.map((b) => ({
     name: b.name,
     files: b.files,
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: b.forbidden, message: b.message }] }] },
+    rules: { [b.rule ?? 'no-restricted-imports']: ['error', { patterns: [{ regex: b.forbidden, message: b.message }] }] },
   })),
 );

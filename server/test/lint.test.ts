@@ -35,6 +35,17 @@ describe('layer boundaries (ESLint no-restricted-imports)', () => {
     expect(await ruleIds(fixture, asPath)).toContain('no-restricted-imports');
   });
 
+  it.each([['client/src/call/Fixture.ts'], ['client/src/ui/Fixture.tsx'], ['client/src/media/Fixture.ts'], ['server/src/signaling/Fixture.ts']])(
+    'libwebrtc for Node imported at %s fails the lint (it stays in load/)',
+    async (asPath) => {
+      expect(await ruleIds('client-imports-wrtc.ts', asPath)).toContain('@typescript-eslint/no-restricted-imports');
+    },
+  );
+
+  it('libwebrtc for Node may be imported in load/', async () => {
+    expect(await ruleIds('client-imports-wrtc.ts', 'load/src/Fixture.ts')).toEqual([]);
+  });
+
   it('an allowed import passes: the room may use the protocol and its own files', async () => {
     expect(await ruleIds('room-is-clean.ts', 'server/src/room/Fixture.ts')).toEqual([]);
   });

@@ -30,6 +30,12 @@ export interface CallDeps {
   rejoinGraceMs?: number;
   /** The longest listeners wait to hear of a change (0: at once). */
   notifyMs?: number;
+  /** The screen to share (the browser's picker by default; headless participants make one). */
+  captureScreen?: () => Promise<MediaStreamTrack | null>;
+  /** Wraps a received track for playing (the browser's MediaStream by default). */
+  createMediaStream?: (tracks: MediaStreamTrack[]) => MediaStream;
+  /** How often speaking is sampled (500 ms); 0: never (where RTP carries no audio levels). */
+  speakingEveryMs?: number;
 }
 
 const EMPTY = EMPTY_SNAPSHOT;
@@ -72,6 +78,7 @@ export class Call {
       isMuted: (id) => this.#session.roster.get(id)?.muted ?? false,
       selfMuted: () => this.#snapshot.self?.muted ?? true,
       onChange: () => this.#publish(),
+      ...(deps.speakingEveryMs && { everyMs: deps.speakingEveryMs }),
     });
     this.conversation = new Conversation({
       request: (event, payload) => this.#session.signaling?.request(event, payload),
@@ -95,7 +102,7 @@ export class Call {
     const audio = mic?.getAudioTracks()[0] ?? null;
     this.#set({ ...EMPTY, status: 'joining', listenOnly: !audio }, true);
     await this.#session.join(name, audio);
-    this.#speaking.start();
+    if (this.#deps.speakingEveryMs !== 0) this.#speaking.start();
     this.#stats.start();
   }
 
@@ -118,7 +125,7 @@ export class Call {
       return;
     }
     this.#screenEpoch = claim.data.epoch;
-    const track = await captureScreen();
+    const track = await (this.#deps.captureScreen ?? captureScreen)();
     if (!track || this.#session.signaling !== signaling) {
       track?.stop();
       await signaling.request('screen:release', { epoch: claim.data.epoch });
@@ -203,7 +210,7 @@ export class Call {
         this.#stats.linkChanged(e.peerId);
         return this.#publish();
       case 'audio':
-        this.#mediaOf(e.peerId).audio = new MediaStream([e.track]);
+        this.#mediaOf(e.peerId).audio = this.#deps.createMediaStream ? this.#deps.createMediaStream([e.track]) : new MediaStream([e.track]);
         return this.#publish();
       case 'screen':
         this.#mediaOf(e.peerId).screen = e.track;

@@ -16,6 +16,10 @@ export interface LinkReport {
   framesDecoded: number;
   localPort: number | null;
   audioMaxBitrate: number | null;
+  /** How long the link took to connect (the last ICE restart's, after one); null until connected. */
+  connectMs: number | null;
+  candidateType: string | null;
+  rttMs: number | null;
 }
 
 /** Inbound audio bytes in one getStats report. */
@@ -37,8 +41,19 @@ export async function linkReports(mesh: Mesh): Promise<LinkReport[]> {
         if (r.type === 'outbound-rtp' && r.kind === 'audio') outboundAudioBytes += r.bytesSent ?? 0;
         if (r.type === 'inbound-rtp' && r.kind === 'video') framesDecoded += r.framesDecoded ?? 0;
       }
-      const localPort = selectedPair(byId).local?.port ?? null;
-      return { peerId, inboundAudioBytes: inboundAudioBytes(byId.values()), outboundAudioBytes, framesDecoded, localPort, ...link.debug() };
+      const { pair, local } = selectedPair(byId);
+      const rtt = pair?.currentRoundTripTime;
+      return {
+        peerId,
+        inboundAudioBytes: inboundAudioBytes(byId.values()),
+        outboundAudioBytes,
+        framesDecoded,
+        localPort: local?.port ?? null,
+        connectMs: link.connectMs,
+        candidateType: local?.candidateType ?? null,
+        rttMs: rtt === undefined ? null : Math.round(rtt * 10_000) / 10,
+        ...link.debug(),
+      };
     }),
   );
   return out.filter((x) => x !== null);

@@ -27,9 +27,14 @@ export interface Signaling {
   close(): void;
 }
 
-export function connectSignaling(url: string | undefined = undefined): Signaling {
+/**
+ * `headers` are sent with every request of the connection where the runtime allows it (Node,
+ * for a headless participant's Origin); a browser sets its own.
+ */
+export function connectSignaling(url: string | undefined = undefined, headers?: Record<string, string>): Signaling {
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(url ?? '', {
     transports: ['websocket', 'polling'],
+    ...(headers && { extraHeaders: headers }),
     reconnectionDelay: 500,
     reconnectionDelayMax: 3_000,
   });

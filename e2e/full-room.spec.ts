@@ -1,0 +1,114 @@
+/**
+ * The full room of ten, on every commit, on two cores: 2 real Chromium pages and 8 headless
+ * participants (`npm run load`, the client's own call core on libwebrtc in Node) join at once.
+ * All 45 pairs connect with audio both ways: the 44 with a headless end are judged by the
+ * headless ends' audio sinks (decoded, not silence), the pages' side by getStats on the pages.
+ * Each page shows 9 others; an 11th is told the room is full; a page shares its screen and all
+ * 9 viewers decode frames. Then the same with the headless participants relay-only through the
+ * real coturn the TURN e2e runs, with the credentials the server mints.
+ */
+import { spawnSync } from 'node:child_process';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { startCoturn, type RunningCoturn } from '../deploy/test/support/coturn';
+import { startHeadless } from '../load/src/spawn';
+import { expectAudioEverywhere, openPeople, requireProgram, selfId, startRoomServer, stats, type RoomServer } from './fixtures';
+
+const PAGES = 2;
+const HEADLESS = 8;
+const PEOPLE = PAGES + HEADLESS;
+/** Pairs with at least one headless end: all but the pages' own pair. */
+const HEADLESS_PAIRS = (PEOPLE * (PEOPLE - 1)) / 2 - 1;
+
+/** Decoded frames of `presenterId`'s screen on a page, growing. */
+async function expectFramesOnPage(page: Page, presenterId: string): Promise<void> {
+  const framesFrom = async () => (await stats(page)).find((s) => s.peerId === presenterId)?.framesDecoded ?? 0;
+  await expect.poll(framesFrom, { timeout: 90_000 }).toBeGreaterThan(0);
+  const first = await framesFrom();
+  await expect.poll(framesFrom, { timeout: 30_000 }).toBeGreaterThan(first);
+}
+
+async function fullRoom(browser: Browser, server: RoomServer, relay: boolean): Promise<void> {
+  const { pages, close } = await openPeople(browser, PAGES);
+  const run = { current: null as ReturnType<typeof startHeadless> | null };
+  try {
+    await Promise.all(pages.map((p) => p.goto(server.url)));
+    await Promise.all(pages.map((p, i) => p.getByLabel('Your name').fill(`Page ${i + 1}`)));
+    // Ten join at once: the pages press Join as the headless eight set off.
+    run.current = startHeadless(['--url', `${server.url}/`, '--participants', String(HEADLESS), '--seconds', '600', ...(relay ? ['--relay'] : [])]);
+    const headless = run.current;
+    await Promise.all(pages.map((p) => p.getByRole('button', { name: 'Join' }).click()));
+
+    await headless.until((p) => p.joined === HEADLESS && p.pairs === HEADLESS_PAIRS && p.withAudio === HEADLESS_PAIRS, 200_000, `${HEADLESS_PAIRS} pairs with audio at their headless ends`);
+    await expectAudioEverywhere(pages, PEOPLE - 1, 120_000);
+    for (const p of pages) await expect(p.getByTestId('tile')).toHaveCount(PEOPLE - 1);
+
+    // The eleventh is told the room is full; nobody inside notices.
+    const eleventh = await startHeadless(['--url', server.url, '--names', 'Eleventh', '--seconds', '60']).exited;
+    expect(eleventh.summary?.reason).toBe(`room is full (it holds ${PEOPLE}): 1 of 1 participants were refused`);
+    expect(eleventh.code).toBe(1);
+
+    // A page presents: the other page and all eight headless participants decode its frames.
+    const [presenter, viewer] = pages as [Page, Page];
+    await presenter.getByRole('button', { name: 'Share screen' }).click();
+    await expect(presenter.getByRole('button', { name: 'Stop sharing' })).toBeVisible();
+    const presenterId = await selfId(presenter);
+    await expectFramesOnPage(viewer, presenterId);
+    const decoding = await headless.until((p) => p.screen?.presenter === 'Page 1' && p.screen.decoding === HEADLESS, 90_000, 'all eight headless viewers decoding Page 1');
+    const framesAt = new Map(decoding.people.map((x) => [x.name, x.peers.find((q) => q.id === presenterId)?.frames ?? 0]));
+    await headless.until(
+      (p) => p.people.every((x) => (x.peers.find((q) => q.id === presenterId)?.frames ?? 0) > framesAt.get(x.name)!),
+      30_000,
+      'frames still arriving at every headless viewer',
+    );
+
+    const { summary } = await headless.interrupt();
+    run.current = null;
+    expect(summary, 'the load run summary').not.toBeNull();
+    expect(summary!.pairs).toHaveLength(HEADLESS_PAIRS);
+    const unheard = summary!.pairs.filter((p) => !p.connected || !p.audio).map((p) => `${p.a}–${p.b}`);
+    expect(unheard).toEqual([]);
+    if (relay) expect(summary!.pairs.filter((p) => p.candidateTypes.join() !== 'relay').map((p) => `${p.a}–${p.b}: ${p.candidateTypes.join('/')}`)).toEqual([]);
+    const viewers = summary!.frames.filter((f) => f.presenter === 'Page 1' && f.frames > 0).map((f) => f.viewer);
+    expect(viewers).toHaveLength(HEADLESS);
+  } finally {
+    run.current?.kill();
+    await close();
+  }
+}
+
+test.describe('the full room: 2 pages + 8 headless participants', () => {
+  let server: RoomServer;
+  test.beforeAll(async () => {
+    server = await startRoomServer({ GRACE_MS: '20000' });
+  });
+  test.afterAll(async () => {
+    await server.stop();
+  });
+
+  test(`${PEOPLE} join at once: all 45 pairs with audio both ways, 9 tiles on each page, an 11th refused, a page's screen decoded by all 9 viewers`, async ({ browser }) => {
+    test.setTimeout(480_000);
+    await fullRoom(browser, server, false);
+  });
+});
+
+test.describe('the full room through TURN: the headless participants relay-only via real coturn', () => {
+  const hasCoturn = spawnSync('turnserver', ['-h']).error === undefined;
+  const SECRET = 'loopback-test-secret-0123456789';
+  let coturn: RunningCoturn;
+  let server: RoomServer;
+  test.beforeAll(async () => {
+    requireProgram(hasCoturn, 'coturn');
+    coturn = await startCoturn(SECRET);
+    // Ten people from one address each get a TURN username: above the per-address default.
+    server = await startRoomServer({ GRACE_MS: '20000', TURN_URLS: coturn.urls.join(','), TURN_SECRET: SECRET, TURN_MINTS_PER_MIN: '100' });
+  });
+  test.afterAll(async () => {
+    await server?.stop();
+    await coturn?.stop();
+  });
+
+  test(`${PEOPLE} join at once, the headless eight with --relay: every headless pair relayed, audio both ways, an 11th refused, the screen decoded by all 9`, async ({ browser }) => {
+    test.setTimeout(480_000);
+    await fullRoom(browser, server, true);
+  });
+});
