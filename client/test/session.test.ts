@@ -19,6 +19,7 @@ const joined = (participants: Participant[]): JoinResponse => ({
   iceServers: [],
   iceServersExpireAt: null,
   resumed: false,
+  host: { hostId: null, locked: false },
 });
 
 let sig: FakeSignaling;

@@ -5,8 +5,12 @@
  */
 import { z } from 'zod';
 import { DisplayName, NAME_MAX_CHARS } from './names';
+import { ParticipantId } from './ids';
+import { HostRequests, HostServerEvents, HostView, KnockRefused, type HostResponses } from './host';
 
 export * from './names';
+export * from './ids';
+export * from './host';
 
 /** Round-trip time above which a pair counts as slow: listed among the worst, marked in the admin matrix. */
 export const SLOW_RTT_MS = 250;
@@ -40,6 +44,8 @@ export const ErrorCode = {
   rate_limited: 'rate_limited',
   forbidden: 'forbidden',
   shutting_down: 'shutting_down',
+  waiting_for_host: 'waiting_for_host',
+  room_locked: 'room_locked',
   internal: 'internal',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -57,16 +63,6 @@ export type AckCallback<T> = (response: Ack<T>) => void;
 // Building blocks
 
 const utf8Length = (s: string): number => new TextEncoder().encode(s).length;
-
-/**
- * A participant's id: a UUID the server issued, always compared in lower case (so an upper-cased
- * copy names the same participant, as it does in PostgreSQL's uuid type).
- */
-export const ParticipantId = z
-  .string()
-  .uuid()
-  .transform((s) => s.toLowerCase());
-export type ParticipantId = z.infer<typeof ParticipantId>;
 
 /**
  * A secret the server hands out at join with the id it belongs to; presenting both again resumes
@@ -139,6 +135,8 @@ export const JoinResponse = z.object({
   iceServersExpireAt: z.number().nullable(),
   /** True when this join took back an existing slot (same participantId). */
   resumed: z.boolean(),
+  /** Who the host is and whether the room is locked (host.ts). */
+  host: HostView,
 });
 export type JoinResponse = z.infer<typeof JoinResponse>;
 
@@ -209,8 +207,8 @@ export type Empty = Record<string, never>;
 // ---------------------------------------------------------------------------------------------
 // Server → client payloads
 
-/** Why a participant left the room: by choice, grace period over, removed, or server going away. */
-export const LeaveReason = z.enum(['left', 'timeout', 'kicked', 'server_shutdown']);
+/** Why a participant left the room: by choice, grace period over, removed by the host, the call ended for everyone, or server going away. */
+export const LeaveReason = z.enum(['left', 'timeout', 'kicked', 'ended', 'server_shutdown']);
 export type LeaveReason = z.infer<typeof LeaveReason>;
 
 export const ParticipantLeft = z.object({ id: ParticipantId, reason: LeaveReason });
@@ -226,7 +224,8 @@ export type SignalReceive = z.infer<typeof SignalReceive>;
 export const ScreenChanged = z.object({ screen: ScreenState });
 export type ScreenChanged = z.infer<typeof ScreenChanged>;
 
-export const RoomClosed = z.object({ reason: z.enum(['server_shutdown', 'replaced']) });
+/** `removed` and `ended` name who did it in `by` (null: an admin). */
+export const RoomClosed = z.object({ reason: z.enum(['server_shutdown', 'replaced', 'removed', 'ended']), by: z.string().nullable().optional() });
 export type RoomClosed = z.infer<typeof RoomClosed>;
 
 export const IceRefresh = z.object({ iceServers: z.array(IceServer), iceServersExpireAt: z.number().nullable() });
@@ -244,6 +243,10 @@ export const LinkQuality = z.object({
 });
 export type LinkQuality = z.infer<typeof LinkQuality>;
 
+/** The answer to a knock (host.ts): admitted, with what a join answers, or refused. */
+export const KnockAnswer = z.discriminatedUnion('admitted', [z.object({ admitted: z.literal(true), join: JoinResponse }), KnockRefused]);
+export type KnockAnswer = z.infer<typeof KnockAnswer>;
+
 // ---------------------------------------------------------------------------------------------
 // The event maps, used as Socket.IO's typed events on both sides.
 
@@ -256,10 +259,11 @@ export const ClientRequests = {
   'screen:claim': ScreenClaimRequest,
   'screen:release': ScreenReleaseRequest,
   'stats:report': StatsReport,
+  ...HostRequests,
 } as const;
 export type ClientEventName = keyof typeof ClientRequests;
 
-export interface ClientResponses {
+export interface ClientResponses extends HostResponses {
   'room:join': JoinResponse;
   'room:leave': Empty;
   'signal:send': Empty;
@@ -282,6 +286,8 @@ export const ServerEvents = {
   'room:closed': RoomClosed,
   'ice:refresh': IceRefresh,
   'link:quality': LinkQuality,
+  ...HostServerEvents,
+  'knock:answer': KnockAnswer,
 } as const;
 export type ServerEventName = keyof typeof ServerEvents;
 

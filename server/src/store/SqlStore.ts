@@ -3,7 +3,19 @@
  * the client and a close function. Beyond the port it offers reads the admin may want later.
  */
 import { migrate, migrationsApplied } from './migrate';
-import { applyOps, closeOpen, listConnectionReports, listEvents, listParticipants, listSessionSummaries, listSessions, serverSecret, type SqlClient } from './sql';
+import {
+  applyOps,
+  closeOpen,
+  listConnectionReports,
+  listEvents,
+  listParticipants,
+  listSessionSummaries,
+  listSessions,
+  removedParticipants,
+  roomMemory,
+  serverSecret,
+  type SqlClient,
+} from './sql';
 import type { StintEndReason, Store, WriteOp } from './types';
 
 export class SqlStore implements Store {
@@ -45,6 +57,12 @@ export class SqlStore implements Store {
   }
   listEvents(sessionId: string) {
     return listEvents(this.#db, sessionId);
+  }
+  roomMemory() {
+    return roomMemory(this.#db);
+  }
+  removedParticipants(limit: number) {
+    return removedParticipants(this.#db, limit);
   }
   serverSecret(name: string, make: () => string) {
     return serverSecret(this.#db, name, make);

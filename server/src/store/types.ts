@@ -6,6 +6,9 @@
 
 import type { LeaveReason } from '@meshtalk/protocol';
 import type { SessionEventType, SessionStatus } from '@meshtalk/protocol/admin';
+import type { RoomMemory } from '../room/types';
+
+export type { RoomMemory };
 
 // The closed sets are defined once, in protocol/src/admin.ts (the admin page reads them too).
 export type { SessionEventType, SessionStatus };
@@ -56,6 +59,10 @@ export type WriteOp =
   | { kind: 'participant_join'; id: string; sessionId: string; participantId: string; name: string; at: Date }
   | { kind: 'participant_leave'; id: string; at: Date; reason: StintEndReason }
   | ({ kind: 'event' } & SessionEvent)
+  /** The host, the lock and the members, replacing what was kept before (room_state; SPEC.md P1). */
+  | { kind: 'room_memory'; id: string; memory: RoomMemory; at: Date }
+  /** A participant the host removed: its resume token stays refused (SPEC.md H6). */
+  | { kind: 'participant_removed'; id: string; participantId: string; sessionId: string; at: Date }
   | ({ kind: 'connection_report' } & ConnectionReport);
 
 /** Builds the row of one session event (the one builder; every writer of events uses it). */
@@ -132,6 +139,10 @@ export interface Store {
   listSessionSummaries(limit: number): Promise<SessionSummaryRow[]>;
   listParticipants(sessionId: string): Promise<ParticipantRow[]>;
   listEvents(sessionId: string): Promise<EventRow[]>;
+  /** The host, lock and members kept by the last run (SPEC.md P1), or null when none was kept. */
+  roomMemory(): Promise<RoomMemory | null>;
+  /** The participants removed most recently, oldest of them first, at most `limit`. */
+  removedParticipants(limit: number): Promise<string[]>;
   /** The secret stored under `name`, made with `make` and stored the first time (server_secrets). */
   serverSecret(name: string, make: () => string): Promise<string>;
   close(): Promise<void>;
