@@ -40,6 +40,7 @@ export function attachSignaling(deps: SignalingDeps): SignalingAdapter {
   // restart comes back to them).
   let remembered = JSON.stringify(room.host.memory());
   const remember = () => {
+    if (closing) return;
     const memory = room.host.memory();
     const text = JSON.stringify(memory);
     if (text === remembered) return;
@@ -97,11 +98,11 @@ export function attachSignaling(deps: SignalingDeps): SignalingAdapter {
     notify,
     hostAction: (event, payload) => host.admin(event, payload),
     shutdown() {
+      // The memory stays as the last change left it: the restart comes back to it (P1).
       closing = true;
       timers.clearAll();
       io.emit('room:closed', { reason: 'server_shutdown' });
       writeRefused();
-      remember();
       // Rows only: the clients keep their roster and peer connections, and resume after restart.
       apply(room.closeAll('server_shutdown', now()), false);
     },

@@ -63,7 +63,8 @@ export function createHostSide(ctx: HandlerContext & { io: MeshServer; hostLimit
     if (!socket) return;
     socket.emit('room:closed', payload);
     void socket.leave(ROOM);
-    socket.disconnect(true);
+    // After this tick, so the ack of the action that closed it (the host's own `host:end`) goes first.
+    setImmediate(() => socket.disconnect(true));
   };
 
   return {
