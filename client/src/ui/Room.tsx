@@ -1,6 +1,8 @@
 /** In the room: tiles, the shared screen, notices and the controls. Renders the snapshot only. */
 import { memo, useEffect, useState } from 'react';
 import type { Call, CallSnapshot, PeerView } from '../call/Call';
+import type { HostControls } from '../call/HostControls';
+import { HostBadge, HostBar, Knocks, TileMenu, hostNotice } from './HostPanel';
 import { AudioOut, VideoOut } from './Media';
 import { t } from './i18n';
 
@@ -20,6 +22,7 @@ export function Room({ call, snap }: { call: Call; snap: CallSnapshot }) {
 
   const presenter = snap.screen && snap.screen.holderId !== self?.id ? snap.screen.holderName : null;
   const warnings = snap.peers.filter((p) => p.quality !== 'good');
+  const isHost = !!self && snap.host.hostId === self.id;
 
   return (
     <main className="room">
@@ -41,16 +44,19 @@ export function Room({ call, snap }: { call: Call; snap: CallSnapshot }) {
           {t.copyLink}
         </button>
         {copied && <span role="status">{t.linkCopied}</span>}
+        {snap.host.locked && <span className="locked-note">🔒 {t.lockedNote}</span>}
       </header>
 
       {snap.notice && (
         <div className="notice" role="alert">
-          {snap.notice.kind === 'screen_busy' ? t.screenBusy(snap.notice.name) : snap.notice.kind === 'share_failed' ? t.shareFailed : snap.notice.message}
+          {hostNotice(snap.notice) ??
+            (snap.notice.kind === 'screen_busy' ? t.screenBusy(snap.notice.name) : snap.notice.kind === 'share_failed' ? t.shareFailed : snap.notice.kind === 'error' ? snap.notice.message : '')}
           <button type="button" onClick={() => call.dismissNotice()}>
             {t.dismiss}
           </button>
         </div>
       )}
+      {isHost && <Knocks knocks={snap.knocks} host={call.host} />}
       {warnings.map((p) => (
         <div key={p.id} className={`warning ${p.quality}`} role="status" data-peer={p.id}>
           {p.quality === 'bad' ? t.badLink(p.name) : t.poorLink(p.name)}
@@ -72,11 +78,12 @@ export function Room({ call, snap }: { call: Call; snap: CallSnapshot }) {
               {self.name} ({t.you})
             </span>
             <Badges muted={self.muted} speaking={self.speaking} presenting={snap.presenting} />
+            {isHost && <HostBadge />}
             {snap.listenOnly && <span className="note">{t.listenOnly}</span>}
           </li>
         )}
         {snap.peers.map((p) => (
-          <Tile key={p.id} peer={p} />
+          <Tile key={p.id} peer={p} host={snap.host.hostId === p.id} manage={isHost ? call.host : null} />
         ))}
       </ul>
       {snap.peers.length === 0 && <p className="muted">{t.alone}</p>}
@@ -94,6 +101,7 @@ export function Room({ call, snap }: { call: Call; snap: CallSnapshot }) {
             {t.shareScreen}
           </button>
         )}
+        {isHost && <HostBar host={call.host} locked={snap.host.locked} />}
         <button type="button" className="danger" onClick={() => void call.leave()}>
           {t.leave}
         </button>
@@ -128,7 +136,7 @@ function samePeer(a: PeerView, b: PeerView): boolean {
 }
 
 /** One remote person. Re-rendered only when something about them changed. */
-const Tile = memo(function Tile({ peer }: { peer: PeerView }) {
+const Tile = memo(function Tile({ peer, host, manage }: { peer: PeerView; host: boolean; manage: HostControls | null }) {
   const link =
     peer.linkState === 'connected'
       ? t.link[peer.quality]
@@ -139,6 +147,8 @@ const Tile = memo(function Tile({ peer }: { peer: PeerView }) {
     <li className={`tile${peer.speaking ? ' speaking' : ''}${peer.connected ? '' : ' away'}`} data-testid="tile" data-peer={peer.id}>
       <span className="name">{peer.name}</span>
       <Badges muted={peer.muted} speaking={peer.speaking} presenting={peer.presenting} />
+      {host && <HostBadge />}
+      {manage && <TileMenu id={peer.id} name={peer.name} host={manage} />}
       <span className={`link ${peer.linkState === 'connected' ? peer.quality : 'pending'}`} data-state={peer.linkState}>
         {link}
         {peer.rttMs !== null && peer.linkState === 'connected' ? ` · ${Math.round(peer.rttMs)} ms` : ''}
@@ -146,4 +156,4 @@ const Tile = memo(function Tile({ peer }: { peer: PeerView }) {
       {peer.audio && <AudioOut stream={peer.audio} />}
     </li>
   );
-}, (a, b) => samePeer(a.peer, b.peer));
+}, (a, b) => a.host === b.host && a.manage === b.manage && samePeer(a.peer, b.peer));
