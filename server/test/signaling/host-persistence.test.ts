@@ -3,25 +3,13 @@
  * restart (SPEC.md P1): the same host, the same lock, the removed still refused.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Ack, JoinResponse } from '@meshtalk/protocol';
-import { openStore, type SqlStore } from '../../src/store/index';
 import { WriteQueue } from '../../src/store/WriteQueue';
-import { MIGRATIONS_DIR } from '../store/contract';
-import { withTestDatabase, type TestDatabase } from '../support/postgres';
+import { usePostgresStore } from '../support/pg-store';
 import { join, next, startServer, type TestClient, type TestServer } from '../support/server';
 
-let db: TestDatabase;
-let store: SqlStore;
-beforeAll(async () => {
-  db = await withTestDatabase();
-  store = await openStore({ databaseUrl: db.url, dataDir: 'unused', migrationsDir: MIGRATIONS_DIR });
-  await store.migrate();
-}, 120_000);
-afterAll(async () => {
-  await store?.close();
-  await db?.drop();
-});
+const pg = usePostgresStore();
 
 const ok = (a: Ack<JoinResponse>) => {
   if (!a.ok) throw new Error(`join failed: ${a.error.code}`);
@@ -32,6 +20,7 @@ const act = (c: TestClient, event: string, payload: Record<string, unknown>) =>
 
 /** A server on the test database, as main.ts builds one: its rows through a write queue, its room from what the last run kept. */
 async function serverOnStore(identityKey: string): Promise<{ server: TestServer; queue: WriteQueue }> {
+  const store = pg.store;
   const queue = new WriteQueue(store);
   const restore = { memory: await store.roomMemory(), removed: await store.removedParticipants(1_000) };
   const server = await startServer({ GRACE_MS: '5000' }, { store, enqueue: (op) => queue.enqueue(op), identityKey, restore });
@@ -40,6 +29,7 @@ async function serverOnStore(identityKey: string): Promise<{ server: TestServer;
 
 describe('[P1] host and lock in PostgreSQL, across a restart', () => {
   it('writes every host event as a session event, keeps the room, and comes back with the same host and lock', async () => {
+    const store = pg.store;
     const key = randomBytes(32).toString('base64url');
     const first = await serverOnStore(key);
     const [a, b, c] = [first.server.client(), first.server.client(), first.server.client()];
