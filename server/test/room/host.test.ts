@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { HOST_LIMITS } from '@meshtalk/protocol';
 import { Room, type Actor, type RoomEvent, type RoomOptions } from '../../src/room/Room';
+import { MAX_REMOVED } from '../../src/room/host';
 
 const tokenFor = (id: string) => `token_${id}_`.padEnd(48, 'x');
 
@@ -142,6 +143,21 @@ describe('roles', () => {
     expect(room.join({ connId: 'c3', name: 'Cid', now: 5 }).ok).toBe(true);
     expect(!room.host.remove(member('a'), ann.id, 6).ok).toBe(true);
     expect(!room.host.remove(member('a'), cid.id, 6).ok).toBe(true);
+  });
+
+  it('[H6] the removed are remembered up to MAX_REMOVED: the oldest is forgotten first', () => {
+    const room = makeRoom(2);
+    joinOk(room, 'host', 'Ann');
+    const removed: string[] = [];
+    for (let i = 0; i <= MAX_REMOVED; i++) {
+      const p = joinOk(room, `c${i}`, 'X', i);
+      room.host.remove(member('host'), p.id, i);
+      removed.push(p.id);
+    }
+    const back = (id: string) => room.join({ connId: `again-${id}`, name: 'X', participantId: id, resumeToken: tokenFor(id), now: 1e6 });
+    const newest = back(removed.at(-1)!);
+    expect(!newest.ok && newest.error.code).toBe('forbidden');
+    expect(back(removed[0]!).ok).toBe(true);
   });
 
   it('[H6] the removed are remembered up to a bound, and passed in after a restart', () => {
