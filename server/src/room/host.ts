@@ -42,6 +42,8 @@ export class HostRules {
   /** Members from before a restart, not back yet: they come in without knocking, at their old place. */
   readonly #restored = new Map<string, number>();
   readonly #removed = new Set<string>();
+  /** Members whose connection was down when the call was ended, and who ended it (at most capacity). */
+  readonly #endedAway = new Map<string, ActorView>();
   /** Knocks by id, oldest first; at most HOST_LIMITS.maxKnocks. */
   readonly #knocks = new Map<string, KnockRecord>();
   readonly #room: RoomAccess;
@@ -90,6 +92,13 @@ export class HostRules {
   gate(cmd: JoinCommand): Result<JoinResult> | null {
     const id = cmd.participantId;
     if (id !== undefined && this.#removed.has(id)) return fail(ErrorCode.forbidden, 'you were removed from this room; join again without your old identity');
+    const endedBy = id === undefined ? undefined : this.#endedAway.get(id);
+    if (endedBy) {
+      // E1: back from a dropped connection after the call ended: told so, once.
+      this.#endedAway.delete(id!);
+      const notice: RoomEvent = { type: 'ended_notice', sessionId: null, connId: cmd.connId, by: endedBy, at: cmd.now };
+      return fail(ErrorCode.not_in_room, 'the call was ended for everyone', { endedBy: endedBy.name }, [notice]);
+    }
     if (!this.#locked || (id !== undefined && this.#restored.has(id))) return null;
     const waiting = this.#knockByConn(cmd.connId);
     if (waiting) return this.#waiting(waiting.knock);
@@ -231,6 +240,8 @@ export class HostRules {
     const sessionId = this.#room.sessionId();
     if (!sessionId) return fail(ErrorCode.not_in_room, 'nobody is in the room');
     const connIds = [...this.#room.members()].flatMap((m) => (m.connId === null ? [] : [m.connId]));
+    this.#endedAway.clear();
+    for (const m of this.#room.members()) if (m.connId === null) this.#endedAway.set(m.id, a.data);
     const events: RoomEvent[] = [{ type: 'ended_by_host', sessionId, by: a.data, connIds, at: now }, ...this.#closeKnocks('ended', a.data, now)];
     events.push(...this.#room.closeAll('ended', now));
     return done(null, events);

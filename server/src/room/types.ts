@@ -62,7 +62,9 @@ export type RoomEvent =
       at: number;
     }
   /** Everyone leaves (each with a `left` event, reason `ended`); `connIds` are told so and closed. */
-  | { type: 'ended_by_host'; sessionId: string; by: ActorView; connIds: ConnId[]; at: number };
+  | { type: 'ended_by_host'; sessionId: string; by: ActorView; connIds: ConnId[]; at: number }
+  /** A member whose connection was down when the call ended came back: tell it, and close it. */
+  | { type: 'ended_notice'; sessionId: null; connId: ConnId; by: ActorView; at: number };
 
 /** A participant as the room holds it. */
 export interface Member {

@@ -347,6 +347,20 @@ describe('ending', () => {
   });
 });
 
+describe('ending, for someone away', () => {
+  it('[E1] a member whose connection was down when the call ended is told so when back, once; then it is a new call', () => {
+    const { room, ann, bob } = threeInRoom();
+    room.disconnect('b', 3);
+    room.host.end(member('a'), 4);
+    const back = room.join({ connId: 'b2', name: 'Bob', participantId: bob.id, resumeToken: tokenFor(bob.id), now: 5 });
+    expect(!back.ok && back.error.code).toBe('not_in_room');
+    expect(back.events).toEqual([expect.objectContaining({ type: 'ended_notice', connId: 'b2', by: { id: ann.id, name: 'Ann' } })]);
+    expect(room.size).toBe(0);
+    const again = room.join({ connId: 'b3', name: 'Bob', participantId: bob.id, resumeToken: tokenFor(bob.id), now: 6 });
+    expect(again.ok && again.data.host.hostId).toBe(bob.id);
+  });
+});
+
 describe('restart', () => {
   it('[P1] the memory holds the host, the lock and the members, longest present first', () => {
     const { room, ann, bob, cid } = threeInRoom();

@@ -219,6 +219,22 @@ describe('host events on the server', () => {
   });
 });
 
+describe('ending, for someone away', () => {
+  it('[E1] Cid, whose connection was down when Ann ended the call, is told who ended it when he is back', async () => {
+    const { a, c, cid } = await threeInRoom({ GRACE_MS: '5000' });
+    c.io.engine.close();
+    await expect.poll(() => server.app.room.participants().find((p) => p.id === cid.self.id)?.connected).toBe(false);
+    expect((await host(a, 'host:end', {})).ok).toBe(true);
+    const c2 = server.client();
+    const told = next(c2, 'room:closed');
+    const r = await join(c2, 'Cid', { participantId: cid.self.id, resumeToken: cid.resumeToken });
+    expect(!r.ok && r.error.code).toBe('not_in_room');
+    expect(await told).toEqual({ reason: 'ended', by: 'Ann' });
+    await expect.poll(() => c2.connected).toBe(false);
+    expect(server.app.room.size).toBe(0);
+  });
+});
+
 describe('the admin does what a host does', () => {
   it('[H2] with the admin token, from the admin API; not a participant; without it, 401', async () => {
     const { a, b, c, bob, cid } = await threeInRoom();
