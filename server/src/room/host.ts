@@ -42,8 +42,8 @@ export class HostRules {
   /** Members from before a restart, not back yet: they come in without knocking, at their old place. */
   readonly #restored = new Map<string, number>();
   readonly #removed = new Set<string>();
-  /** Members whose connection was down when the call was ended, and who ended it (at most capacity). */
-  readonly #endedAway = new Map<string, ActorView>();
+  /** Members whose connection was down when they were removed or the call ended, and who did it (bounded like #removed). */
+  readonly #away = new Map<string, { reason: 'removed' | 'ended'; by: ActorView }>();
   /** Knocks by id, oldest first; at most HOST_LIMITS.maxKnocks. */
   readonly #knocks = new Map<string, KnockRecord>();
   readonly #room: RoomAccess;
@@ -91,14 +91,12 @@ export class HostRules {
    */
   gate(cmd: JoinCommand): Result<JoinResult> | null {
     const id = cmd.participantId;
-    if (id !== undefined && this.#removed.has(id)) return fail(ErrorCode.forbidden, 'you were removed from this room; join again without your old identity');
-    const endedBy = id === undefined ? undefined : this.#endedAway.get(id);
-    if (endedBy) {
-      // E1: back from a dropped connection after the call ended: told so, once.
-      this.#endedAway.delete(id!);
-      const notice: RoomEvent = { type: 'ended_notice', sessionId: null, connId: cmd.connId, by: endedBy, at: cmd.now };
-      return fail(ErrorCode.not_in_room, 'the call was ended for everyone', { endedBy: endedBy.name }, [notice]);
-    }
+    // H6, E1: back from a dropped connection after being removed, or after the call ended: told so, once.
+    const away = id === undefined ? undefined : this.#away.get(id);
+    if (away) this.#away.delete(id!);
+    const notice: RoomEvent[] = away ? [{ type: 'away_notice', sessionId: null, connId: cmd.connId, reason: away.reason, by: away.by, at: cmd.now }] : [];
+    if (id !== undefined && this.#removed.has(id)) return fail(ErrorCode.forbidden, 'you were removed from this room; join again without your old identity', undefined, notice);
+    if (away) return fail(ErrorCode.not_in_room, 'the call was ended for everyone', undefined, notice);
     if (!this.#locked || (id !== undefined && this.#restored.has(id))) return null;
     const waiting = this.#knockByConn(cmd.connId);
     if (waiting) return this.#waiting(waiting.knock);
@@ -191,6 +189,7 @@ export class HostRules {
     if (!t) return fail(ErrorCode.not_in_room, 'that participant is not in the room');
     if (t.id === a.data.id) return fail(ErrorCode.forbidden, 'you cannot remove yourself; leave instead');
     this.#remember(t.id);
+    if (t.connId === null) this.#noteAway(t.id, 'removed', a.data);
     const removed: RoomEvent = { type: 'removed', sessionId: this.#room.sessionId()!, participant: this.#room.view(t), connId: t.connId, by: a.data, at: now };
     return done(null, [removed, ...this.#room.remove(t, 'kicked', now)]);
   }
@@ -240,8 +239,7 @@ export class HostRules {
     const sessionId = this.#room.sessionId();
     if (!sessionId) return fail(ErrorCode.not_in_room, 'nobody is in the room');
     const connIds = [...this.#room.members()].flatMap((m) => (m.connId === null ? [] : [m.connId]));
-    this.#endedAway.clear();
-    for (const m of this.#room.members()) if (m.connId === null) this.#endedAway.set(m.id, a.data);
+    for (const m of this.#room.members()) if (m.connId === null) this.#noteAway(m.id, 'ended', a.data);
     const events: RoomEvent[] = [{ type: 'ended_by_host', sessionId, by: a.data, connIds, at: now }, ...this.#closeKnocks('ended', a.data, now)];
     events.push(...this.#room.closeAll('ended', now));
     return done(null, events);
@@ -300,6 +298,12 @@ export class HostRules {
     this.#removed.delete(id);
     this.#removed.add(id);
     if (this.#removed.size > MAX_REMOVED) this.#removed.delete(this.#removed.values().next().value!);
+  }
+
+  #noteAway(id: string, reason: 'removed' | 'ended', by: ActorView): void {
+    this.#away.delete(id);
+    this.#away.set(id, { reason, by });
+    if (this.#away.size > MAX_REMOVED) this.#away.delete(this.#away.keys().next().value!);
   }
 
   #knockByConn(connId: ConnId): KnockRecord | undefined {

@@ -63,8 +63,8 @@ export type RoomEvent =
     }
   /** Everyone leaves (each with a `left` event, reason `ended`); `connIds` are told so and closed. */
   | { type: 'ended_by_host'; sessionId: string; by: ActorView; connIds: ConnId[]; at: number }
-  /** A member whose connection was down when the call ended came back: tell it, and close it. */
-  | { type: 'ended_notice'; sessionId: null; connId: ConnId; by: ActorView; at: number };
+  /** A member whose connection was down when it was removed, or the call ended, came back: tell it, and close it. */
+  | { type: 'away_notice'; sessionId: null; connId: ConnId; reason: 'removed' | 'ended'; by: ActorView; at: number };
 
 /** A participant as the room holds it. */
 export interface Member {

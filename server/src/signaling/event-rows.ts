@@ -67,7 +67,7 @@ export class RefusedJoins {
   }
 }
 
-type HostEvent = Extract<RoomEvent, { type: 'host_changed' | 'muted_by_host' | 'removed' | 'lock_changed' | 'knocked' | 'knock_closed' | 'ended_by_host' | 'ended_notice' }>;
+type HostEvent = Extract<RoomEvent, { type: 'host_changed' | 'muted_by_host' | 'removed' | 'lock_changed' | 'knocked' | 'knock_closed' | 'ended_by_host' | 'away_notice' }>;
 type Ev = (type: Parameters<typeof eventOp>[2], participantId: string | null, detail?: Record<string, unknown>) => WriteOp;
 
 /** The host's actions and the door as rows: `by` is the actor's participant id (null: the admin), `byName` its name. */
@@ -94,7 +94,7 @@ function hostRowsFor(event: HostEvent, ev: Ev, sessionId: string, at: Date, newI
       return [];
     case 'ended_by_host':
       return [ev('ended_by_host', event.by.id, by(event.by))];
-    case 'ended_notice':
+    case 'away_notice':
       return [];
   }
 }

@@ -96,8 +96,8 @@ export function createHostSide(ctx: HandlerContext & { io: MeshServer; hostLimit
         case 'ended_by_host':
           for (const connId of event.connIds) close(connId, { reason: 'ended', by: event.by.name });
           break;
-        case 'ended_notice':
-          close(event.connId, { reason: 'ended', by: event.by.name });
+        case 'away_notice':
+          close(event.connId, { reason: event.reason, by: event.by.name });
           break;
         case 'knocked':
           sendKnocks();

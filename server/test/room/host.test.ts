@@ -347,14 +347,27 @@ describe('ending', () => {
   });
 });
 
-describe('ending, for someone away', () => {
+describe('removed or ended while away', () => {
+  it('[H6] a member removed while its connection was down is told so when back (still refused), once', () => {
+    const { room, ann, cid } = threeInRoom();
+    room.disconnect('c', 3);
+    room.host.remove(member('a'), cid.id, 4);
+    const back = () => room.join({ connId: 'c2', name: 'Cid', participantId: cid.id, resumeToken: tokenFor(cid.id), now: 5 });
+    const first = back();
+    expect(!first.ok && first.error.code).toBe('forbidden');
+    expect(first.events).toEqual([expect.objectContaining({ type: 'away_notice', reason: 'removed', by: { id: ann.id, name: 'Ann' } })]);
+    const second = back();
+    expect(!second.ok && second.error.code).toBe('forbidden');
+    expect(second.events).toEqual([]);
+  });
+
   it('[E1] a member whose connection was down when the call ended is told so when back, once; then it is a new call', () => {
     const { room, ann, bob } = threeInRoom();
     room.disconnect('b', 3);
     room.host.end(member('a'), 4);
     const back = room.join({ connId: 'b2', name: 'Bob', participantId: bob.id, resumeToken: tokenFor(bob.id), now: 5 });
     expect(!back.ok && back.error.code).toBe('not_in_room');
-    expect(back.events).toEqual([expect.objectContaining({ type: 'ended_notice', connId: 'b2', by: { id: ann.id, name: 'Ann' } })]);
+    expect(back.events).toEqual([expect.objectContaining({ type: 'away_notice', reason: 'ended', connId: 'b2', by: { id: ann.id, name: 'Ann' } })]);
     expect(room.size).toBe(0);
     const again = room.join({ connId: 'b3', name: 'Bob', participantId: bob.id, resumeToken: tokenFor(bob.id), now: 6 });
     expect(again.ok && again.data.host.hostId).toBe(bob.id);
