@@ -1,5 +1,5 @@
 /**
- * The host keeps the room (SPEC.md H1–H6, K1–K5, E1), in Chromium against the real server: Ann
+ * The host keeps the room (SPEC.md A1–A6, K1–K5, E1), in Chromium against the real server: Ann
  * hosts Bob and Cid, mutes Bob, locks the room, lets Dee in and keeps Eve out, removes Cid, leaves
  * (Bob takes over), and Bob ends the call for everyone; the admin timeline tells every step.
  */

@@ -19,6 +19,8 @@ const joined = (participants: Participant[]): JoinResponse => ({
   iceServers: [],
   iceServersExpireAt: null,
   resumed: false,
+  chat: [],
+  hands: [],
   host: { hostId: null, locked: false },
 });
 
@@ -142,7 +144,7 @@ describe('Session (Node, no DOM)', () => {
   });
 });
 
-describe('Session and the host (SPEC.md H5, H6, K2–K4, E1)', () => {
+describe('Session and the host (SPEC.md A5, A6, K2–K4, E1)', () => {
   const waiting = { ok: false as const, error: { code: 'waiting_for_host' as const, message: 'locked', details: { knockId: id(70), expiresAt: 1 } } };
 
   it('[K2][K3] at a locked room it knocks and waits; admitted, it is in the room with the answer it was sent', async () => {
@@ -172,7 +174,7 @@ describe('Session and the host (SPEC.md H5, H6, K2–K4, E1)', () => {
     expect(sig.closed).toBe(true);
   });
 
-  it('[H6][E1] removed or ended by the host: over, with who did it, and the identity is not used again', async () => {
+  it('[A6][E1] removed or ended by the host: over, with who did it, and the identity is not used again', async () => {
     await session.join('Eve', null);
     sig.connect();
     await settle();
@@ -183,7 +185,7 @@ describe('Session and the host (SPEC.md H5, H6, K2–K4, E1)', () => {
     expect(session.mesh.peerIds).toEqual([]);
   });
 
-  it('[H5] muted by the host: it knows, and its next re-join says muted', async () => {
+  it('[A5] muted by the host: it knows, and its next re-join says muted', async () => {
     await session.join('Eve', null);
     sig.connect();
     await settle();

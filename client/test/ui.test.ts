@@ -131,7 +131,7 @@ describe('[L3] the lobby checks a name as the server will', () => {
   });
 });
 
-describe('the host in the room page (SPEC.md H1–H6, K1)', () => {
+describe('the host in the room page (SPEC.md A1–A6, K1)', () => {
   const host = { makeHost: noop, mute: noop, remove: noop, setLocked: noop, admit: noop, deny: noop, endForEveryone: noop };
   const hostCall = { ...call, host } as unknown as Call;
   const ann = '00000000-0000-4000-8000-000000000001';

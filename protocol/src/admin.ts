@@ -34,6 +34,8 @@ export const SessionEventType = z.enum([
   'ice_restarted',
   'link_poor',
   'link_bad',
+  'hand_raised',
+  'hand_lowered',
   // The host's actions and the door (host.ts); `detail.by` is the actor's participant id, null for an admin.
   'host_changed',
   'muted_by_host',
@@ -126,6 +128,8 @@ export const SessionSummary = z.object({
   successRate: z.number().nullable(),
   /** Mean RTT of the pairs that connected, at the moment they were decided. */
   avgRttMs: z.number().nullable(),
+  /** How many chat messages the session had (their text is not part of the admin API). */
+  chatMessages: z.number(),
 });
 export type SessionSummary = z.infer<typeof SessionSummary>;
 

@@ -1,5 +1,5 @@
 /**
- * The host's events (SPEC.md H1–H6, K1–K5, E1): handing the host role on, muting and removing
+ * The host's events (SPEC.md A1–A6, K1–K5, E1): handing the host role on, muting and removing
  * others, locking the room and answering knocks, ending the call for everyone. The server checks
  * every one of them (a member who is not the host gets `forbidden`); the admin does the same
  * from the admin API (protocol/src/admin.ts). index.ts merges these into the event maps.

@@ -1,4 +1,4 @@
-/** Identifiers shared by every part of the protocol (index.ts, host.ts). */
+/** Identifiers shared by every part of the protocol (a module of its own, so the others can import it without a cycle). */
 import { z } from 'zod';
 
 /**

@@ -6,10 +6,12 @@
 import { z } from 'zod';
 import { DisplayName, NAME_MAX_CHARS } from './names';
 import { ParticipantId } from './ids';
+import { ChatMessage, ChatRequests, ChatServerEvents, HandQueue, type ChatResponses } from './chat';
 import { HostRequests, HostServerEvents, HostView, KnockRefused, type HostResponses } from './host';
 
 export * from './names';
 export * from './ids';
+export * from './chat';
 export * from './host';
 
 /** Round-trip time above which a pair counts as slow: listed among the worst, marked in the admin matrix. */
@@ -135,6 +137,9 @@ export const JoinResponse = z.object({
   iceServersExpireAt: z.number().nullable(),
   /** True when this join took back an existing slot (same participantId). */
   resumed: z.boolean(),
+  /** The current session's last messages, oldest first (chat.ts), and the raised hands in order. */
+  chat: z.array(ChatMessage),
+  hands: HandQueue,
   /** Who the host is and whether the room is locked (host.ts). */
   host: HostView,
 });
@@ -259,11 +264,12 @@ export const ClientRequests = {
   'screen:claim': ScreenClaimRequest,
   'screen:release': ScreenReleaseRequest,
   'stats:report': StatsReport,
+  ...ChatRequests,
   ...HostRequests,
 } as const;
 export type ClientEventName = keyof typeof ClientRequests;
 
-export interface ClientResponses extends HostResponses {
+export interface ClientResponses extends ChatResponses, HostResponses {
   'room:join': JoinResponse;
   'room:leave': Empty;
   'signal:send': Empty;
@@ -286,6 +292,7 @@ export const ServerEvents = {
   'room:closed': RoomClosed,
   'ice:refresh': IceRefresh,
   'link:quality': LinkQuality,
+  ...ChatServerEvents,
   ...HostServerEvents,
   'knock:answer': KnockAnswer,
 } as const;

@@ -89,7 +89,7 @@ describe('join and stats', () => {
 });
 
 describe('host events (host.ts)', () => {
-  it('[H2] each host event takes exactly its payload; there is no unmute-another event', async () => {
+  it('[A2] each host event takes exactly its payload; there is no unmute-another event', async () => {
     const { HostRequests, KnockAnswer, ClientRequests, ServerEvents } = await import('../src/index');
     const id = '00000000-0000-4000-8000-000000000001';
     expect(HostRequests['host:mute'].safeParse({ participantId: id.toUpperCase() })).toMatchObject({ success: true, data: { participantId: id } });

@@ -11,7 +11,7 @@ import { Server } from 'socket.io';
 import type { Logger } from 'pino';
 import { LIMITS } from '@meshtalk/protocol';
 import type { Config } from './config';
-import { Room } from './room/Room';
+import { Room, type CarriedChat } from './room/Room';
 import { attachSignaling, createNotifier, type MeshServer, type SignalingAdapter } from './signaling/attach';
 import { createAdminSide, type AdminSide } from './admin/index';
 import { createMetrics, type Metrics } from './admin/metrics';
@@ -51,6 +51,8 @@ export interface AppDeps {
   metricsToken?: string | null;
   /** What the previous run kept (SPEC.md P1): the host, lock and members, and who was removed. */
   restore?: { memory: RoomMemory | null; removed: readonly string[] };
+  /** The conversation the previous process's end cut off (store.chatCarryOver), handed back to its members (SPEC.md C4). */
+  carriedChat?: CarriedChat | null;
 }
 
 export interface App {
@@ -75,6 +77,7 @@ export function createApp(deps: AppDeps): App {
     tokenFor: resumeTokens(deps.identityKey ?? newResumeKey()),
     restore: deps.restore?.memory,
     removed: deps.restore?.removed,
+    carriedChat: deps.carriedChat,
   });
   const gate = new ConnectionGate({ maxTotal: config.MAX_CONNECTIONS, maxPerAddress: config.MAX_CONNECTIONS_PER_ADDRESS });
   const tickets = new WeakMap<IncomingMessage, Ticket>();

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
+import { CHAT_LIMITS } from '@meshtalk/protocol';
 import { loadConfig } from './config';
 import { createApp } from './app';
 import { createMetrics } from './admin/metrics';
@@ -39,9 +40,11 @@ async function main(): Promise<void> {
   });
   const applied = await store.migrate();
   if (applied.length) logger.info({ applied }, 'migrations applied');
+  // Read before the rows are closed: the conversation people come back to after this restart.
+  const carriedChat = await store.chatCarryOver(CHAT_LIMITS.historyMax);
   const closed = await store.closeOpen('server_restart', new Date());
   if (closed.sessions || closed.participants) logger.info(closed, 'closed rows left open by the previous run');
-  // The host, lock and members the previous run kept, and whom it removed (SPEC.md P1, H6).
+  // The host, lock and members the previous run kept, and whom it removed (SPEC.md P1, A6).
   const restore = { memory: await store.roomMemory(), removed: await store.removedParticipants(MAX_REMOVED) };
   if (restore.memory?.members.length) logger.info({ members: restore.memory.members.length, locked: restore.memory.locked }, 'room restored from the previous run');
 
@@ -78,6 +81,7 @@ async function main(): Promise<void> {
     iceFor: iceFromConfig(config),
     metrics,
     restore,
+    carriedChat,
   });
 
   await new Promise<void>((resolve, reject) => {

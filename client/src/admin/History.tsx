@@ -40,6 +40,7 @@ export function History({ token, sessions, error }: { token: string; sessions: S
               <th>Peak</th>
               <th>Success rate</th>
               <th>Average RTT</th>
+              <th>Messages</th>
               <th />
             </tr>
           </thead>
@@ -52,6 +53,7 @@ export function History({ token, sessions, error }: { token: string; sessions: S
                 <td>{s.peakParticipants}</td>
                 <td>{pct(s.successRate)}</td>
                 <td>{ms(s.avgRttMs)}</td>
+                <td>{s.chatMessages}</td>
                 <td>
                   <button type="button" onClick={() => show(s.id)} aria-expanded={open === s.id}>
                     Timeline

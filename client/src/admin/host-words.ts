@@ -1,4 +1,4 @@
-/** The host's steps in a session timeline, in words (SPEC.md H1–H6, K1–K5, E1). */
+/** The host's steps in a session timeline, in words (SPEC.md A1–A6, K1–K5, E1). */
 import type { SessionDetail } from './api';
 
 type TimelineEvent = SessionDetail['events'][number];

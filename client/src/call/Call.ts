@@ -13,6 +13,7 @@ import { captureScreen } from '../media/screen';
 import type { Signaling } from '../signaling/SignalingClient';
 import { inboundAudio, linkReports, type LinkReport } from './debug';
 import { webStorageIdentity, type IdentityStore } from './identity';
+import { Conversation } from './Conversation';
 import { HostControls } from './HostControls';
 import { Session, type SessionEvent, type SessionStatus } from './Session';
 import { EMPTY_SNAPSHOT, type CallSnapshot, type PeerView, type Quality } from './snapshot';
@@ -48,6 +49,8 @@ export class Call {
   /** What each peer sends us, ready to play or show. */
   readonly #media = new Map<string, { audio: MediaStream | null; screen: MediaStreamTrack | null }>();
   readonly #quality = new Map<string, { quality: Quality; lossPct: number | null }>();
+  /** Chat and raised hands; the UI sends through it (`call.conversation.send`, `.toggleHand`, `.setOpen`). */
+  readonly conversation: Conversation;
   /** What the host can do; the server refuses anyone else. */
   readonly host: HostControls;
 
@@ -72,6 +75,11 @@ export class Call {
       isMuted: (id) => this.#session.roster.get(id)?.muted ?? false,
       selfMuted: () => this.#snapshot.self?.muted ?? true,
       onChange: () => this.#publish(),
+    });
+    this.conversation = new Conversation({
+      request: (event, payload) => this.#session.signaling?.request(event, payload),
+      selfId: () => this.#session.self?.id ?? null,
+      onChange: () => this.#set({ chat: this.conversation.view, hands: this.conversation.hands }, true),
     });
     this.#session.on((e) => this.#onSession(e));
     this.host = new HostControls(
@@ -192,6 +200,7 @@ export class Call {
       }
       case 'joined':
         this.#set({ status: 'in-room', self: { ...e.self, speaking: false } }, true);
+        this.conversation.joined(e.chat, e.hands, e.rejoined);
         this.#onScreen(e.screen);
         // After a server restart the slot is free again: a presenter who still shares takes it back.
         if (this.#screenTrack && e.screen?.holderId !== e.self.id) {
@@ -206,6 +215,10 @@ export class Call {
         return this.#publish();
       case 'presenter':
         return this.#onScreen(e.screen);
+      case 'chat':
+        return this.conversation.receive(e.message);
+      case 'hands':
+        return this.conversation.handsChanged(e.hands);
       case 'quality':
         this.#quality.set(e.peerId, { quality: e.quality, lossPct: e.lossPct });
         return this.#publish();
@@ -291,6 +304,7 @@ export class Call {
     this.#mic?.getTracks().forEach((t) => t.stop());
     this.#media.clear();
     this.#quality.clear();
+    this.conversation.clear();
     this.#set({ ...EMPTY, status }, true);
   }
 }

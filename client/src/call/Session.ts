@@ -6,7 +6,7 @@
  *
  * Call composes it with media, screen sharing, stats reports and speaking detection.
  */
-import type { HostChanged, IceServer, JoinResponse, Knock, LinkQualityLevel, Participant, ScreenState } from '@meshtalk/protocol';
+import type { ChatMessage, HandQueue, HostChanged, IceServer, JoinResponse, Knock, LinkQualityLevel, Participant, ScreenState } from '@meshtalk/protocol';
 import { Mesh, type MeshEvent } from '../mesh/Mesh';
 import type { SignalMessage } from '../mesh/PeerLink';
 import type { RecoveryOptions } from '../mesh/Recovery';
@@ -35,8 +35,10 @@ export type SessionStatus =
 export type SessionEvent =
   /** `message` says why a join failed; `capacity` how many a full room holds. */
   | { type: 'status'; status: SessionStatus; message?: string; capacity?: number; by?: string | null }
-  /** A join (first or again) was accepted: who we are and who presents. */
-  | { type: 'joined'; self: Participant; screen: ScreenState; rejoined: boolean }
+  /** A join (first or again) was accepted: who we are, who presents, the chat so far and the raised hands. */
+  | { type: 'joined'; self: Participant; screen: ScreenState; rejoined: boolean; chat: ChatMessage[]; hands: HandQueue }
+  | { type: 'chat'; message: ChatMessage }
+  | { type: 'hands'; hands: HandQueue }
   /** Someone arrived, changed or left: read `roster`. */
   | { type: 'roster' }
   /** Who presents changed. */
@@ -220,6 +222,8 @@ export class Session {
       if (answer.reason === 'unlocked') return this.#setStatus('joining');
       this.close(answer.reason === 'denied' ? 'denied' : answer.reason === 'expired' ? 'knock-expired' : 'ended');
     });
+    s.on('chat:message', (message) => this.#emit({ type: 'chat', message }));
+    s.on('hand:changed', ({ hands }) => this.#emit({ type: 'hands', hands }));
     s.on('ice:refresh', ({ iceServers }) => this.#emit({ type: 'ice', iceServers }));
     s.on('link:quality', ({ peerId, quality, lossPct }) => {
       this.mesh.handleLinkQuality(peerId, quality);
@@ -277,7 +281,7 @@ export class Session {
     // Signals in flight when the socket dropped are lost: links that had not settled ask again.
     if (rejoined) this.mesh.resync();
     this.#setStatus('in-room');
-    this.#emit({ type: 'joined', self: data.self, screen: data.screen, rejoined });
+    this.#emit({ type: 'joined', self: data.self, screen: data.screen, rejoined, chat: data.chat, hands: data.hands });
     this.#emit({ type: 'host', host: { ...data.host, hostName: null, reason: null } });
     this.#emit({ type: 'roster' });
   }

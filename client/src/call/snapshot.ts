@@ -1,5 +1,6 @@
 /** What the UI renders: an immutable picture of the call at one moment. */
-import type { HostView, Knock, LinkQualityLevel, Participant } from '@meshtalk/protocol';
+import type { HandQueue, HostView, Knock, LinkQualityLevel, Participant } from '@meshtalk/protocol';
+import { EMPTY_CHAT, type ChatView } from './Conversation';
 import type { SessionStatus } from './Session';
 
 export type CallStatus = SessionStatus;
@@ -39,6 +40,9 @@ export interface CallSnapshot {
   notice: Notice | null;
   /** How many people the room holds, once a full room said so. */
   capacity?: number;
+  chat: ChatView;
+  /** Raised hands, first raised first (a tile's place is its index + 1). */
+  hands: HandQueue;
   /** Who is host and whether the room is locked. */
   host: HostView;
   /** The people at the door (for the host). */
@@ -57,6 +61,8 @@ export const EMPTY_SNAPSHOT: CallSnapshot = {
   presenting: false,
   listenOnly: false,
   notice: null,
+  chat: EMPTY_CHAT,
+  hands: [],
   host: { hostId: null, locked: false },
   knocks: [],
 };

@@ -1,5 +1,5 @@
 /**
- * The host's part of the room page (SPEC.md H1–H6, K1–K5, E1): the Host badge, a tile's menu
+ * The host's part of the room page (SPEC.md A1–A6, K1–K5, E1): the Host badge, a tile's menu
  * (Make host, Mute, Remove with a confirmation), the lock and End for everyone, the people at the
  * door; and what the others see of it (notices, the waiting page, why a call ended). Renders the
  * snapshot only; every action goes to the server through `call.host`.

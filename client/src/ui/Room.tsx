@@ -4,6 +4,7 @@ import type { Call, CallSnapshot, PeerView } from '../call/Call';
 import type { HostControls } from '../call/HostControls';
 import { HostBadge, HostBar, Knocks, TileMenu, hostNotice } from './HostPanel';
 import { AudioOut, VideoOut } from './Media';
+import { ChatAnnouncer, ChatButton, ChatPanel, HandBadge, HandButton } from './ChatPanel';
 import { t } from './i18n';
 
 export function Room({ call, snap }: { call: Call; snap: CallSnapshot }) {
@@ -15,6 +16,7 @@ export function Room({ call, snap }: { call: Call; snap: CallSnapshot }) {
       const target = e.target as HTMLElement | null;
       if (target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
       if (e.key === 'm' || e.key === 'M') void call.toggleMute();
+      if ((e.key === 'r' || e.key === 'R') && !e.ctrlKey && !e.metaKey && !e.altKey) void call.conversation.toggleHand();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -23,6 +25,7 @@ export function Room({ call, snap }: { call: Call; snap: CallSnapshot }) {
   const presenter = snap.screen && snap.screen.holderId !== self?.id ? snap.screen.holderName : null;
   const warnings = snap.peers.filter((p) => p.quality !== 'good');
   const isHost = !!self && snap.host.hostId === self.id;
+  const place = (id: string | undefined) => (id === undefined ? 0 : snap.hands.indexOf(id) + 1);
 
   return (
     <main className="room">
@@ -79,11 +82,12 @@ export function Room({ call, snap }: { call: Call; snap: CallSnapshot }) {
             </span>
             <Badges muted={self.muted} speaking={self.speaking} presenting={snap.presenting} />
             {isHost && <HostBadge />}
+            <HandBadge place={place(self.id)} />
             {snap.listenOnly && <span className="note">{t.listenOnly}</span>}
           </li>
         )}
         {snap.peers.map((p) => (
-          <Tile key={p.id} peer={p} host={snap.host.hostId === p.id} manage={isHost ? call.host : null} />
+          <Tile key={p.id} peer={p} hand={place(p.id)} host={snap.host.hostId === p.id} manage={isHost ? call.host : null} />
         ))}
       </ul>
       {snap.peers.length === 0 && <p className="muted">{t.alone}</p>}
@@ -101,12 +105,18 @@ export function Room({ call, snap }: { call: Call; snap: CallSnapshot }) {
             {t.shareScreen}
           </button>
         )}
+        <HandButton call={call} raised={place(self?.id) > 0} />
+        <ChatButton call={call} chat={snap.chat} />
         {isHost && <HostBar host={call.host} locked={snap.host.locked} />}
         <button type="button" className="danger" onClick={() => void call.leave()}>
           {t.leave}
         </button>
       </nav>
-      <p className="muted small">{t.shortcuts}</p>
+      <p className="muted small">
+        {t.shortcuts} {t.handShortcut}
+      </p>
+      {snap.chat.open && <ChatPanel call={call} chat={snap.chat} selfId={self?.id ?? null} />}
+      <ChatAnnouncer latest={snap.chat.latest} />
     </main>
   );
 }
@@ -136,7 +146,7 @@ function samePeer(a: PeerView, b: PeerView): boolean {
 }
 
 /** One remote person. Re-rendered only when something about them changed. */
-const Tile = memo(function Tile({ peer, host, manage }: { peer: PeerView; host: boolean; manage: HostControls | null }) {
+const Tile = memo(function Tile({ peer, hand, host, manage }: { peer: PeerView; hand: number; host: boolean; manage: HostControls | null }) {
   const link =
     peer.linkState === 'connected'
       ? t.link[peer.quality]
@@ -147,6 +157,7 @@ const Tile = memo(function Tile({ peer, host, manage }: { peer: PeerView; host: 
     <li className={`tile${peer.speaking ? ' speaking' : ''}${peer.connected ? '' : ' away'}`} data-testid="tile" data-peer={peer.id}>
       <span className="name">{peer.name}</span>
       <Badges muted={peer.muted} speaking={peer.speaking} presenting={peer.presenting} />
+      <HandBadge place={hand} />
       {host && <HostBadge />}
       {manage && <TileMenu id={peer.id} name={peer.name} host={manage} />}
       <span className={`link ${peer.linkState === 'connected' ? peer.quality : 'pending'}`} data-state={peer.linkState}>
@@ -156,4 +167,4 @@ const Tile = memo(function Tile({ peer, host, manage }: { peer: PeerView; host: 
       {peer.audio && <AudioOut stream={peer.audio} />}
     </li>
   );
-}, (a, b) => a.host === b.host && a.manage === b.manage && samePeer(a.peer, b.peer));
+}, (a, b) => a.hand === b.hand && a.host === b.host && a.manage === b.manage && samePeer(a.peer, b.peer));

@@ -56,6 +56,7 @@ export function sessionSummary(s: SessionSummaryRow, now: number): SessionSummar
     pairsAttempted: decided,
     successRate: decided ? s.succeeded / decided : null,
     avgRttMs: s.avgRttMs,
+    chatMessages: s.chatMessages,
   };
 }
 
@@ -91,7 +92,7 @@ export function mountAdmin(app: Express, deps: AdminDeps, samples: Samples): voi
     res.json(body);
   });
 
-  // The admin does what a host does (SPEC.md H2), without being a participant.
+  // The admin does what a host does (SPEC.md A2), without being a participant.
   app.post('/api/admin/host/:action', express.json({ limit: '2kb' }), (req: Request, res: Response) => {
     const action = String(req.params.action) as HostAction;
     if (!ADMIN_HOST_ACTIONS.includes(action)) {

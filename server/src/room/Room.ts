@@ -4,9 +4,11 @@
  * events that the signaling adapter emits and persists.
  */
 import { ErrorCode, uniqueName } from '@meshtalk/protocol';
-import type { Participant, ScreenState } from '@meshtalk/protocol';
+import type { ChatMessage, Participant, ScreenState } from '@meshtalk/protocol';
+import { ChatLog } from './chat';
+import { HandQueue } from './hands';
 import { HostRules } from './host';
-import { done, fail } from './result';
+import { done, fail } from './results';
 import type { ConnId, JoinCommand, JoinResult, LeaveReason, Member, Result, RoomEvent, RoomOptions, SessionStatus } from './types';
 
 export type * from './types';
@@ -16,7 +18,6 @@ interface Session {
   status: Exclude<SessionStatus, 'ended'>;
   peak: number;
 }
-
 
 /** Compares two secrets in time independent of where they differ. */
 function sameSecret(a: string, b: string): boolean {
@@ -32,11 +33,14 @@ export class Room {
   #epoch = 0;
   #session: Session | null = null;
   readonly #opts: RoomOptions;
+  readonly #chat: ChatLog;
+  readonly #hands = new HandQueue();
   /** The host role, the lock and the door (host.ts); its actions are `room.host.*`. */
   readonly host: HostRules;
 
   constructor(opts: RoomOptions) {
     this.#opts = opts;
+    this.#chat = new ChatLog(opts.carriedChat ?? null);
     this.host = new HostRules(opts, {
       members: () => this.#members.values(),
       member: (id) => this.#members.get(id),
@@ -130,7 +134,7 @@ export class Room {
       return fail(ErrorCode.room_full, `the room is full (${this.#opts.capacity} people)`, { capacity: this.#opts.capacity }, events);
     }
 
-    const session = this.#openSession(cmd.now, events);
+    const session = this.#openSession(cmd.now, events, cmd.participantId);
     const id = cmd.participantId ?? this.#opts.newId();
     const member: Member = {
       id,
@@ -234,6 +238,27 @@ export class Room {
     return done({ from: from.id, toConn: target.connId });
   }
 
+  /** C1, C2: a chat message (its text cleaned by the protocol) to everyone in the room. */
+  sendChat(connId: ConnId, text: string, now: number): Result<ChatMessage> {
+    const m = this.#memberByConn(connId);
+    if (!m) return fail(ErrorCode.not_in_room, 'join the room first');
+    return this.#chat.post(m, text, this.#session!.id, now, this.#opts.newId);
+  }
+
+  /** Q1. */
+  raiseHand(connId: ConnId, now: number): Result<string[]> {
+    const m = this.#memberByConn(connId);
+    if (!m) return fail(ErrorCode.not_in_room, 'join the room first');
+    return this.#hands.raise(m.id, this.#session!.id, now);
+  }
+
+  /** Q2: one's own hand, or (with a role that allows it) someone else's. */
+  lowerHand(connId: ConnId, targetId: string | undefined, now: number): Result<string[]> {
+    const m = this.#memberByConn(connId);
+    if (!m) return fail(ErrorCode.not_in_room, 'join the room first');
+    return this.#hands.lower({ id: m.id }, targetId ?? m.id, this.#session!.id, now);
+  }
+
   /** N1: the name, or "name (2)", "name (3)"… when another member goes by it already. */
   #uniqueName(name: string, self: string): string {
     return uniqueName(name, [...this.#members.values()].filter((m) => m.id !== self).map((m) => m.name));
@@ -248,6 +273,8 @@ export class Room {
     const session = this.#session!;
     const events: RoomEvent[] = [];
     if (this.#screen?.holderId === m.id) events.push(...this.#freeScreen(m.id, now));
+    events.push(...this.#hands.drop(m.id, session.id, now));
+    this.#chat.forget(m.id);
     this.#members.delete(m.id);
     if (m.connId !== null) this.#byConn.delete(m.connId);
     events.push({ type: 'left', sessionId: session.id, stintId: m.stintId, participant: this.#view(m), reason, at: now });
@@ -261,10 +288,11 @@ export class Room {
     return [{ type: 'screen_changed', sessionId: this.#session!.id, screen: null, participantId, started: false, at: now }];
   }
 
-  #openSession(now: number, events: RoomEvent[]): Session {
+  #openSession(now: number, events: RoomEvent[], openerId: string | undefined): Session {
     if (this.#session) return this.#session;
     this.#session = { id: this.#opts.newId(), status: 'waiting', peak: 0 };
-    events.push({ type: 'session_opened', sessionId: this.#session.id, at: now });
+    const chatThread = this.#chat.open(openerId);
+    events.push({ type: 'session_opened', sessionId: this.#session.id, ...(chatThread !== null && { chatThread }), at: now });
     return this.#session;
   }
 
@@ -281,7 +309,10 @@ export class Room {
     if (status !== s.status || s.peak !== peakBefore) {
       events.push({ type: 'session_status', sessionId: s.id, status, peak: s.peak, ...(reason === 'ended' && { endReason: 'ended_by_host' }), at: now });
     }
-    if (status === 'ended') this.#session = null;
+    if (status === 'ended') {
+      this.#session = null;
+      this.#chat.close();
+    }
     else s.status = status;
   }
 
@@ -293,6 +324,8 @@ export class Room {
       screen: this.screen(),
       resumed,
       host: this.host.view(),
+      chat: this.#chat.history(),
+      hands: this.#hands.list(),
     };
   }
 

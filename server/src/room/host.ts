@@ -1,11 +1,11 @@
 /**
- * The host role, the lock and the door (SPEC.md H1–H6, K1–K5, E1, P1), as the Room keeps them.
+ * The host role, the lock and the door (SPEC.md A1–A6, K1–K5, E1, P1), as the Room keeps them.
  * Pure like the Room: time comes in as an argument, every change goes out as events. The Room
  * hands it a narrow view of itself (RoomAccess) and calls its hooks on join, leave and empty.
  */
 import { ErrorCode, HOST_LIMITS, type HostView, type Knock, type Participant } from '@meshtalk/protocol';
 import type { Actor, ActorView, ConnId, JoinCommand, JoinResult, KnockOutcome, LeaveReason, Member, Result, RoomEvent, RoomMemory, RoomOptions } from './types';
-import { done, fail } from './result';
+import { done, fail } from './results';
 
 /** The most removed participants whose tokens are remembered as refused (the oldest is forgotten first). */
 export const MAX_REMOVED = 1_000;
@@ -91,7 +91,7 @@ export class HostRules {
    */
   gate(cmd: JoinCommand): Result<JoinResult> | null {
     const id = cmd.participantId;
-    // H6, E1: back from a dropped connection after being removed, or after the call ended: told so, once.
+    // A6, E1: back from a dropped connection after being removed, or after the call ended: told so, once.
     const away = id === undefined ? undefined : this.#away.get(id);
     if (away) this.#away.delete(id!);
     const notice: RoomEvent[] = away ? [{ type: 'away_notice', sessionId: null, connId: cmd.connId, reason: away.reason, by: away.by, at: cmd.now }] : [];
@@ -113,7 +113,7 @@ export class HostRules {
     return this.#restored.get(id);
   }
 
-  /** H1: a member took a seat; the first in an empty room is the host, a restored host is host again. */
+  /** A1: a member took a seat; the first in an empty room is the host, a restored host is host again. */
   seated(m: Member, now: number): RoomEvent[] {
     this.#restored.delete(m.id);
     const sessionId = this.#room.sessionId()!;
@@ -128,7 +128,7 @@ export class HostRules {
     return [];
   }
 
-  /** H4: a member left; if it was the host, the longest present takes over (not while everyone goes). */
+  /** A4: a member left; if it was the host, the longest present takes over (not while everyone goes). */
   left(m: Member, reason: LeaveReason, now: number): RoomEvent[] {
     if (m.id !== this.#hostId || reason === 'server_shutdown' || reason === 'ended') return [];
     return this.#succeed(now);
@@ -155,9 +155,9 @@ export class HostRules {
   }
 
   // -------------------------------------------------------------------------------------------
-  // The host's actions (H2: the host or the admin; anyone else is `forbidden`)
+  // The host's actions (A2: the host or the admin; anyone else is `forbidden`)
 
-  /** H3. */
+  /** A3. */
   transfer(actor: Actor, targetId: string, now: number): Result<null> {
     const a = this.#authorize(actor);
     if (!a.ok) return a;
@@ -169,7 +169,7 @@ export class HostRules {
     return done(null, [this.#changed(this.#room.sessionId()!, t, 'transfer', a.data, now)]);
   }
 
-  /** H5: mutes another member. Nothing unmutes another (M1: only the member themselves). */
+  /** A5: mutes another member. Nothing unmutes another (M1: only the member themselves). */
   mute(actor: Actor, targetId: string, now: number): Result<null> {
     const a = this.#authorize(actor);
     if (!a.ok) return a;
@@ -181,7 +181,7 @@ export class HostRules {
     return done(null, events);
   }
 
-  /** H6: takes a member out; their resume token is refused from now on (R3). */
+  /** A6: takes a member out; their resume token is refused from now on (R3). */
   remove(actor: Actor, targetId: string, now: number): Result<null> {
     const a = this.#authorize(actor);
     if (!a.ok) return a;
@@ -277,7 +277,7 @@ export class HostRules {
     return done({ id: m.id, name: m.name });
   }
 
-  /** H4: the longest present member takes over, connected ones first; nobody when the room is empty. */
+  /** A4: the longest present member takes over, connected ones first; nobody when the room is empty. */
   #succeed(now: number): RoomEvent[] {
     const all = [...this.#room.members()];
     const next = all.filter((m) => m.connId !== null).sort((a, b) => a.joinedAt - b.joinedAt)[0] ?? all.sort((a, b) => a.joinedAt - b.joinedAt)[0];

@@ -1,5 +1,5 @@
 /** The room's vocabulary: its commands' inputs, its results and the events it emits (SPEC.md). */
-import type { ErrorCode, HostChangeReason, JoinResponse, Knock, LeaveReason, Participant, ScreenState } from '@meshtalk/protocol';
+import type { ChatMessage, ErrorCode, HostChangeReason, JoinResponse, Knock, LeaveReason, Participant, ScreenState } from '@meshtalk/protocol';
 import type { SessionStatus } from '@meshtalk/protocol/admin';
 
 export type { LeaveReason, SessionStatus };
@@ -24,7 +24,8 @@ export interface RoomMemory {
 }
 
 export type RoomEvent =
-  | { type: 'session_opened'; sessionId: string; at: number }
+  /** `chatThread`: the session whose conversation this one carries on after a restart (C4). */
+  | { type: 'session_opened'; sessionId: string; chatThread?: string; at: number }
   /** `endReason` when the session ended otherwise than by emptying (`ended_by_host`). */
   | { type: 'session_status'; sessionId: string; status: SessionStatus; peak: number; endReason?: string; at: number }
   | { type: 'joined'; sessionId: string; stintId: string; participant: Participant; connId: ConnId; at: number }
@@ -42,7 +43,11 @@ export type RoomEvent =
   | { type: 'muted' | 'unmuted'; sessionId: string; participant: Participant; at: number }
   | { type: 'screen_changed'; sessionId: string; screen: ScreenState; participantId: string; started: boolean; at: number }
   | { type: 'rejected_full'; sessionId: string; name: string; at: number }
-  // The host and the door (SPEC.md H1–H6, K1–K5, E1).
+  /** `seq`: the message's place in the conversation (C1). */
+  | { type: 'chat_message'; sessionId: string; message: ChatMessage; seq: number; at: number }
+  /** `by`: who lowered someone else's hand; `left`: lowered because its owner left (Q3). */
+  | { type: 'hands_changed'; sessionId: string; hands: string[]; participantId: string; raised: boolean; by: string | null; left?: boolean; at: number }
+  // The host and the door (SPEC.md A1–A6, K1–K5, E1).
   | { type: 'host_changed'; sessionId: string; hostId: string | null; hostName: string | null; reason: HostChangeReason; by: ActorView | null; at: number }
   | { type: 'muted_by_host'; sessionId: string; participant: Participant; by: ActorView; at: number }
   | { type: 'removed'; sessionId: string; participant: Participant; connId: ConnId | null; by: ActorView; at: number }
@@ -113,4 +118,17 @@ export interface RoomOptions {
   removed?: readonly string[] | undefined;
   /** How long a knock waits (default HOST_LIMITS.knockTtlMs). */
   knockTtlMs?: number | undefined;
+  /** The conversation a restart cut off, read from the database at start-up (C4). */
+  carriedChat?: CarriedChat | null | undefined;
+}
+
+/** The chat of the session the previous process left (cut by its shutdown or crash). */
+export interface CarriedChat {
+  /** The session that conversation began in. */
+  threadId: string;
+  /** Who was still in it when the process went. */
+  memberIds: readonly string[];
+  /** Its last messages, oldest first, and the last one's place in it. */
+  messages: readonly ChatMessage[];
+  lastSeq: number;
 }

@@ -3,28 +3,19 @@
  * 10-person join burst (offers, answers and trickled candidates to nine peers) never runs dry,
  * while a flood does within a fraction of a second.
  */
+import { TokenBucket } from '../room/token-bucket';
+
 export class RateLimiter {
-  #tokens: number;
-  #last: number;
-  readonly #burst: number;
-  readonly #perMs: number;
+  readonly #bucket: TokenBucket;
   readonly #now: () => number;
 
   constructor(burst: number, perSec: number, now: () => number) {
-    this.#burst = burst;
-    this.#perMs = perSec / 1000;
     this.#now = now;
-    this.#tokens = burst;
-    this.#last = now();
+    this.#bucket = new TokenBucket(burst, perSec, now());
   }
 
   /** Takes one token; false when the bucket is empty. */
   take(): boolean {
-    const t = this.#now();
-    this.#tokens = Math.min(this.#burst, this.#tokens + (t - this.#last) * this.#perMs);
-    this.#last = t;
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
-    return true;
+    return this.#bucket.take(this.#now());
   }
 }

@@ -41,6 +41,12 @@ export function announce(io: MeshServer, logger: Logger, event: RoomEvent): void
     case 'screen_changed':
       io.to(ROOM).emit('screen:changed', { screen: event.screen });
       break;
+    case 'chat_message':
+      io.to(ROOM).emit('chat:message', event.message);
+      break;
+    case 'hands_changed':
+      io.to(ROOM).emit('hand:changed', { hands: event.hands });
+      break;
     case 'rejected_full':
       // Logged as a tally with its row (attach.ts), not once per refusal.
       break;

@@ -11,7 +11,10 @@ export function rowsFor(event: RoomEvent, newId: () => string): WriteOp[] {
     eventOp(newId, sessionId, type, participantId, at, detail);
   switch (event.type) {
     case 'session_opened':
-      return [{ kind: 'session_open', id: event.sessionId, at }];
+      return [
+        { kind: 'session_open', id: event.sessionId, at },
+        ...(event.chatThread !== undefined ? [{ kind: 'chat_thread' as const, id: event.sessionId, threadId: event.chatThread }] : []),
+      ];
     case 'session_status':
       return [{ kind: 'session_status', id: event.sessionId, status: event.status, at, peakParticipants: event.peak, ...(event.endReason && { endReason: event.endReason }) }];
     case 'joined':
@@ -30,6 +33,14 @@ export function rowsFor(event: RoomEvent, newId: () => string): WriteOp[] {
       return [ev(event.type, event.participant.id)];
     case 'screen_changed':
       return [ev(event.started ? 'screen_started' : 'screen_ended', event.participantId, event.screen ? { epoch: event.screen.epoch } : {})];
+    case 'chat_message':
+      return [
+        { kind: 'chat_message', id: event.message.id, sessionId: event.sessionId, seq: event.seq, participantId: event.message.authorId, name: event.message.authorName, at, text: event.message.text },
+      ];
+    case 'hands_changed': {
+      const detail = { ...(event.by !== null && { by: event.by }), ...(event.left && { reason: 'left' }) };
+      return [ev(event.raised ? 'hand_raised' : 'hand_lowered', event.participantId, detail)];
+    }
     case 'rejected_full':
       // Counted by RefusedJoins and written as one tally per interval, never one row each.
       return [];

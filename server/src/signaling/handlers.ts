@@ -9,6 +9,7 @@ import type { JoinResult, Room, RoomEvent } from '../room/Room';
 import type { KeyedLimiter } from './KeyedLimiter';
 import type { IceFor } from '../turn/credentials';
 import type { SignalingTimers } from './timers';
+import { chatHandlers } from './chat-handlers';
 import { ROOM, type MeshSocket, type Notify, type SignalingObserver } from './types';
 
 export type Handler<E extends ClientEventName> = (payload: z.output<(typeof ClientRequests)[E]>, socket: MeshSocket) => Ack<ClientResponses[E]>;
@@ -109,6 +110,7 @@ export function createHandlers(ctx: HandlerContext, host: Pick<Handlers, HostEve
       ctx.observer?.stats?.(self.id, p, now());
       return { ok: true, data: {} };
     },
+    ...chatHandlers(ctx),
     ...host,
   };
 }

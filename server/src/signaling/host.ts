@@ -1,5 +1,5 @@
 /**
- * The host's side of the adapter (protocol/src/host.ts, SPEC.md H1–H6, K1–K5, E1): the handlers
+ * The host's side of the adapter (protocol/src/host.ts, SPEC.md A1–A6, K1–K5, E1): the handlers
  * of the `host:*` events, the same actions for the admin API, and what the host's room events
  * mean to the sockets (the host's knock list, the removed and the ended told and closed, the
  * admitted knocker let in). Each action is rate-limited per actor and decided by the pure room.

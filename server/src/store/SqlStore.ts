@@ -5,6 +5,7 @@
 import { migrate, migrationsApplied } from './migrate';
 import {
   applyOps,
+  chatCarryOver,
   closeOpen,
   listConnectionReports,
   listEvents,
@@ -57,6 +58,9 @@ export class SqlStore implements Store {
   }
   listEvents(sessionId: string) {
     return listEvents(this.#db, sessionId);
+  }
+  chatCarryOver(limit: number) {
+    return chatCarryOver(this.#db, limit);
   }
   roomMemory() {
     return roomMemory(this.#db);

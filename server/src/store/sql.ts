@@ -3,7 +3,7 @@
  * tiny client interface. Writes are idempotent: inserts skip an id already present and updates
  * only move a row forward, so a batch retried after a lost commit writes nothing twice.
  */
-import type { ConnectionReportRow, EventRow, ParticipantRow, RoomMemory, SessionRow, SessionSummaryRow, StintEndReason, WriteOp } from './types';
+import type { ChatCarryOver, ConnectionReportRow, EventRow, ParticipantRow, RoomMemory, SessionRow, SessionSummaryRow, StintEndReason, WriteOp } from './types';
 
 export interface SqlClient {
   /** One statement with `$n` parameters, or (without parameters) a script of several. */
@@ -37,7 +37,7 @@ const json = (v: Record<string, unknown>): string => {
   }
 };
 
-type InsertKind = 'session_open' | 'participant_join' | 'event' | 'connection_report';
+type InsertKind = 'session_open' | 'participant_join' | 'event' | 'connection_report' | 'chat_message' | 'chat_thread';
 type InsertOp = Extract<WriteOp, { kind: InsertKind }>;
 
 /** Each insert kind: its statement head, the casts of its columns, and one op's parameters. */
@@ -64,6 +64,16 @@ const INSERTS: { [K in InsertKind]: { head: string; casts: string[]; params: (op
       op.id, op.sessionId, op.fromId, op.toId, op.at, text(op.state), op.connectMs, maybeText(op.candidateType),
       op.rttMs, op.jitterMs, op.lossPct, op.inKbps, op.outKbps,
     ],
+  },
+  chat_message: {
+    head: `INSERT INTO chat_messages (id, session_id, seq, participant_id, name, at, text) VALUES`,
+    casts: ['', '', '', '', '', '', ''],
+    params: (op) => [op.id, op.sessionId, op.seq, op.participantId, text(op.name), op.at, text(op.text)],
+  },
+  chat_thread: {
+    head: `INSERT INTO chat_threads (id, thread_id) VALUES`,
+    casts: ['', ''],
+    params: (op) => [op.id, op.threadId],
   },
 };
 
@@ -177,7 +187,8 @@ export async function listSessions(db: SqlClient, limit: number): Promise<Sessio
  */
 export async function listSessionSummaries(db: SqlClient, limit: number): Promise<SessionSummaryRow[]> {
   const { rows } = await db.query(
-    `SELECT s.*, COALESCE(o.succeeded, 0) AS succeeded, COALESCE(o.failed, 0) AS failed, o.avg_rtt_ms
+    `SELECT s.*, COALESCE(o.succeeded, 0) AS succeeded, COALESCE(o.failed, 0) AS failed, o.avg_rtt_ms,
+            (SELECT count(*) FROM chat_messages c WHERE c.session_id = s.id) AS chat_messages
        FROM (SELECT ${SESSION_COLUMNS} FROM room_sessions ORDER BY created_at DESC, id LIMIT $1) s
        LEFT JOIN LATERAL (
          SELECT count(*) FILTER (WHERE e.type = 'connection_succeeded') AS succeeded,
@@ -190,7 +201,47 @@ export async function listSessionSummaries(db: SqlClient, limit: number): Promis
       ORDER BY s.created_at DESC, s.id`,
     [limit],
   );
-  return rows.map((r) => ({ ...sessionRow(r), succeeded: Number(r.succeeded), failed: Number(r.failed), avgRttMs: maybeNumber(r.avg_rtt_ms) }));
+  return rows.map((r) => ({
+    ...sessionRow(r),
+    succeeded: Number(r.succeeded),
+    failed: Number(r.failed),
+    avgRttMs: maybeNumber(r.avg_rtt_ms),
+    chatMessages: Number(r.chat_messages),
+  }));
+}
+
+/**
+ * The conversation of the newest session, if the previous process's end cut it off: someone was
+ * still in it (a crash) or its last people left with `server_shutdown` or `server_restart`. Its
+ * thread (the session it began in, when it already carried one on), who was in it, and the
+ * thread's last `limit` messages, oldest first.
+ */
+export async function chatCarryOver(db: SqlClient, limit: number): Promise<ChatCarryOver | null> {
+  const newest = await db.query<{ id: string; thread_id: string | null }>(
+    `SELECT s.id, t.thread_id FROM room_sessions s LEFT JOIN chat_threads t ON t.id = s.id ORDER BY s.created_at DESC, s.id LIMIT 1`,
+  );
+  const session = newest.rows[0];
+  if (!session) return null;
+  const members = await db.query<{ participant_id: string }>(
+    `SELECT DISTINCT participant_id FROM participants
+      WHERE session_id = $1 AND (left_at IS NULL OR leave_reason IN ('server_shutdown', 'server_restart'))`,
+    [session.id],
+  );
+  if (members.rows.length === 0) return null;
+  const threadId = String(session.thread_id ?? session.id);
+  const { rows } = await db.query(
+    `SELECT id, seq, participant_id, name, at, text FROM chat_messages
+      WHERE session_id = $1 OR session_id IN (SELECT id FROM chat_threads WHERE thread_id = $1)
+      ORDER BY seq DESC LIMIT $2`,
+    [threadId, limit],
+  );
+  const messages = rows.reverse();
+  return {
+    threadId,
+    memberIds: members.rows.map((r) => String(r.participant_id)),
+    messages: messages.map((r) => ({ id: String(r.id), authorId: String(r.participant_id), authorName: String(r.name), at: date(r.at).getTime(), text: String(r.text) })),
+    lastSeq: messages.length ? Number(messages.at(-1)!.seq) : 0,
+  };
 }
 
 /** A session's stints in the order they began. */

@@ -6,7 +6,7 @@
 
 import type { LeaveReason } from '@meshtalk/protocol';
 import type { SessionEventType, SessionStatus } from '@meshtalk/protocol/admin';
-import type { RoomMemory } from '../room/types';
+import type { CarriedChat, RoomMemory } from '../room/types';
 
 export type { RoomMemory };
 
@@ -59,11 +59,15 @@ export type WriteOp =
   | { kind: 'participant_join'; id: string; sessionId: string; participantId: string; name: string; at: Date }
   | { kind: 'participant_leave'; id: string; at: Date; reason: StintEndReason }
   | ({ kind: 'event' } & SessionEvent)
+  | ({ kind: 'connection_report' } & ConnectionReport)
+  /** One chat message; `seq` is its place in the conversation (lifecycle: never shed). */
+  | { kind: 'chat_message'; id: string; sessionId: string; seq: number; participantId: string; name: string; at: Date; text: string }
+  /** Session `id` carries on the conversation begun in session `threadId` (a restart cut it off). */
+  | { kind: 'chat_thread'; id: string; threadId: string }
   /** The host, the lock and the members, replacing what was kept before (room_state; SPEC.md P1). */
   | { kind: 'room_memory'; id: string; memory: RoomMemory; at: Date }
-  /** A participant the host removed: its resume token stays refused (SPEC.md H6). */
-  | { kind: 'participant_removed'; id: string; participantId: string; sessionId: string; at: Date }
-  | ({ kind: 'connection_report' } & ConnectionReport);
+  /** A participant the host removed: its resume token stays refused (SPEC.md A6). */
+  | { kind: 'participant_removed'; id: string; participantId: string; sessionId: string; at: Date };
 
 /** Builds the row of one session event (the one builder; every writer of events uses it). */
 export function eventOp(
@@ -86,6 +90,7 @@ const LOW_VALUE_EVENTS: ReadonlySet<SessionEventType> = new Set<SessionEventType
  * outcomes) is the room's lifecycle and is kept.
  */
 export function isSheddable(op: WriteOp): boolean {
+  // Chat messages and threads are the room's lifecycle too: never shed.
   return op.kind === 'connection_report' || (op.kind === 'event' && LOW_VALUE_EVENTS.has(op.type));
 }
 
@@ -120,7 +125,16 @@ export interface SessionSummaryRow extends SessionRow {
   failed: number;
   /** Mean `detail.rttMs` of the succeeded outcomes that carry one. */
   avgRttMs: number | null;
+  /** Chat messages written in the session. */
+  chatMessages: number;
 }
+
+/**
+ * The conversation of the newest session when the previous process's end cut it off (its
+ * last members left with `server_shutdown`, or a crash left them in): what a new process
+ * hands back to those members when they return (SPEC.md C4).
+ */
+export type { CarriedChat as ChatCarryOver } from '../room/types';
 
 export interface Store {
   readonly kind: 'pglite' | 'postgres';
@@ -139,6 +153,8 @@ export interface Store {
   listSessionSummaries(limit: number): Promise<SessionSummaryRow[]>;
   listParticipants(sessionId: string): Promise<ParticipantRow[]>;
   listEvents(sessionId: string): Promise<EventRow[]>;
+  /** The chat a restart cut off (read before `closeOpen`), with its last `limit` messages; null if there is none. */
+  chatCarryOver(limit: number): Promise<CarriedChat | null>;
   /** The host, lock and members kept by the last run (SPEC.md P1), or null when none was kept. */
   roomMemory(): Promise<RoomMemory | null>;
   /** The participants removed most recently, oldest of them first, at most `limit`. */

@@ -1,4 +1,4 @@
-/** The host role, the lock and the door in the pure room (SPEC.md H1–H6, K1–K5, E1, P1). */
+/** The host role, the lock and the door in the pure room (SPEC.md A1–A6, K1–K5, E1, P1). */
 import { describe, expect, it } from 'vitest';
 import { HOST_LIMITS } from '@meshtalk/protocol';
 import { Room, type Actor, type RoomEvent, type RoomOptions } from '../../src/room/Room';
@@ -39,7 +39,7 @@ function threeInRoom(capacity = 10) {
 }
 
 describe('roles', () => {
-  it('[H1] the first to join an empty room is the host; the join answers say who', () => {
+  it('[A1] the first to join an empty room is the host; the join answers say who', () => {
     const room = makeRoom();
     const first = room.join({ connId: 'a', name: 'Ann', now: 0 });
     expect(first.ok && first.data.host).toEqual({ hostId: first.ok ? first.data.self.id : '', locked: false });
@@ -49,7 +49,7 @@ describe('roles', () => {
     expect(types(second.events)).not.toContain('host_changed');
   });
 
-  it('[H2] a member who is not the host may do none of it: forbidden; a stranger is not_in_room; the admin may', () => {
+  it('[A2] a member who is not the host may do none of it: forbidden; a stranger is not_in_room; the admin may', () => {
     const { room, ann, cid } = threeInRoom();
     room.host.lock(member('a'), true, 3);
     const k = knock(room, 'd', 'Dee', 4);
@@ -77,7 +77,7 @@ describe('roles', () => {
     expect(room.size).toBe(4);
   });
 
-  it('[H3] the host hands the role on; the old host is a member like any other then', () => {
+  it('[A3] the host hands the role on; the old host is a member like any other then', () => {
     const { room, ann, bob, cid } = threeInRoom();
     const r = room.host.transfer(member('a'), bob.id, 3);
     expect(r.events).toEqual([expect.objectContaining({ type: 'host_changed', hostId: bob.id, hostName: 'Bob', reason: 'transfer', by: { id: ann.id, name: 'Ann' } })]);
@@ -87,7 +87,7 @@ describe('roles', () => {
     expect(!room.host.transfer(member('b'), '99999999-9999-4999-8999-999999999999', 5).ok).toBe(true);
   });
 
-  it('[H4] a dropped host who comes back stays host; a host who leaves is succeeded by the longest present', () => {
+  it('[A4] a dropped host who comes back stays host; a host who leaves is succeeded by the longest present', () => {
     const { room, ann, bob } = threeInRoom();
     const drop = room.disconnect('a', 3);
     expect(types(drop.events)).toEqual(['disconnected']);
@@ -100,7 +100,7 @@ describe('roles', () => {
     expect(room.host.view().hostId).toBe(bob.id);
   });
 
-  it('[H4] succession at the end of a grace period, to a connected member before one in grace', () => {
+  it('[A4] succession at the end of a grace period, to a connected member before one in grace', () => {
     const { room, ann, bob, cid } = threeInRoom();
     const a = room.disconnect('a', 3);
     room.disconnect('b', 3);
@@ -115,7 +115,7 @@ describe('roles', () => {
     expect(r.events.find((x) => x.type === 'host_changed')).toMatchObject({ hostId: bob.id });
   });
 
-  it('[H5] the host mutes another; the muted one may unmute, and nothing lets anyone unmute another', () => {
+  it('[A5] the host mutes another; the muted one may unmute, and nothing lets anyone unmute another', () => {
     const { room, ann, bob } = threeInRoom();
     const r = room.host.mute(member('a'), bob.id, 3);
     expect(types(r.events)).toEqual(['muted', 'muted_by_host']);
@@ -131,7 +131,7 @@ describe('roles', () => {
     expect(Object.getOwnPropertyNames(Object.getPrototypeOf(room.host)).filter((n) => /unmute/i.test(n))).toEqual([]);
   });
 
-  it('[H6] the host removes a member: they leave (kicked), their token is refused after, and the host cannot remove itself', () => {
+  it('[A6] the host removes a member: they leave (kicked), their token is refused after, and the host cannot remove itself', () => {
     const { room, ann, cid } = threeInRoom();
     const r = room.host.remove(member('a'), cid.id, 3);
     expect(types(r.events)).toEqual(['removed', 'left']);
@@ -145,7 +145,7 @@ describe('roles', () => {
     expect(!room.host.remove(member('a'), cid.id, 6).ok).toBe(true);
   });
 
-  it('[H6] the removed are remembered up to MAX_REMOVED: the oldest is forgotten first', () => {
+  it('[A6] the removed are remembered up to MAX_REMOVED: the oldest is forgotten first', () => {
     const room = makeRoom(2);
     joinOk(room, 'host', 'Ann');
     const removed: string[] = [];
@@ -160,7 +160,7 @@ describe('roles', () => {
     expect(back(removed[0]!).ok).toBe(true);
   });
 
-  it('[H6] the removed are remembered up to a bound, and passed in after a restart', () => {
+  it('[A6] the removed are remembered up to a bound, and passed in after a restart', () => {
     const removedId = '00000000-0000-4000-8000-0000000000ff';
     const room = makeRoom(10, { removed: [removedId] });
     joinOk(room, 'a');
@@ -268,7 +268,7 @@ describe('the door', () => {
     expect(room.size).toBe(4);
   });
 
-  it('[K3][H6] a remove during a knock: the freed seat goes to the admitted knocker; the removed one cannot knock back in under their identity', () => {
+  it('[K3][A6] a remove during a knock: the freed seat goes to the admitted knocker; the removed one cannot knock back in under their identity', () => {
     const { room, cid } = threeInRoom(3);
     room.host.lock(member('a'), true, 3);
     const d = knock(room, 'd', 'Dee', 4);
@@ -348,7 +348,7 @@ describe('ending', () => {
 });
 
 describe('removed or ended while away', () => {
-  it('[H6] a member removed while its connection was down is told so when back (still refused), once', () => {
+  it('[A6] a member removed while its connection was down is told so when back (still refused), once', () => {
     const { room, ann, cid } = threeInRoom();
     room.disconnect('c', 3);
     room.host.remove(member('a'), cid.id, 4);

@@ -209,7 +209,7 @@ describe('screen', () => {
     const d = room.disconnect('a', 2);
     expect(room.screen()?.holderId).toBe(a.data.self.id);
     const e = room.expire(a.data.self.id, d.ok && d.data ? d.data.dropCount : -1, 30);
-    // a was the host (H1): b, the one left, takes over (H4).
+    // a was the host (A1): b, the one left, takes over (A4).
     expect(types(e.events)).toEqual(['screen_changed', 'left', 'host_changed']);
     expect(room.screen()).toBeNull();
     expect(room.claimScreen('b', 31).ok).toBe(true);

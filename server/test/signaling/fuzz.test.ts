@@ -42,6 +42,7 @@ const payload = fc.oneof(
       epoch: fc.oneof(fc.integer(), fc.double()),
       peers: fc.array(fc.record({ peerId: fc.uuid(), state: fc.string(), rttMs: fc.double() }), { maxLength: 12 }),
       from: fc.uuid(),
+      text: fc.oneof(fc.string({ maxLength: 80 }), fc.string({ unit: 'binary', maxLength: 80 }), fc.string({ minLength: 1990, maxLength: 2010 }), fc.constant('\u0000')),
     },
     { requiredKeys: [] },
   ),

@@ -1,5 +1,5 @@
 /**
- * The host's events against the real server with real socket.io clients (SPEC.md H1–H6, K1–K5,
+ * The host's events against the real server with real socket.io clients (SPEC.md A1–A6, K1–K5,
  * E1): authorization on the server, rate limits, removal, the door, ending, the admin API.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -49,7 +49,7 @@ async function knocker(name: string) {
 const eventTypes = () => server.ops.flatMap((o) => (o.kind === 'event' ? [o.type] : []));
 
 describe('host events on the server', () => {
-  it('[H1][H2] the first joiner is the host; every host event from a member is forbidden and changes nothing', async () => {
+  it('[A1][A2] the first joiner is the host; every host event from a member is forbidden and changes nothing', async () => {
     const { b, ann, bob, cid } = await threeInRoom();
     expect(ann.host).toEqual({ hostId: ann.self.id, locked: false });
     expect(cid.host.hostId).toBe(ann.self.id);
@@ -82,7 +82,7 @@ describe('host events on the server', () => {
     expect(bob.self.id).not.toBe(ann.self.id);
   });
 
-  it('[H2] a flood of host actions is limited: past the burst they are rate_limited', async () => {
+  it('[A2] a flood of host actions is limited: past the burst they are rate_limited', async () => {
     const { a } = await threeInRoom();
     const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => host(a, 'host:lock', { locked: i % 2 === 0 })));
     const codes = answers.map((r) => (r.ok ? 'ok' : r.error.code));
@@ -94,7 +94,7 @@ describe('host events on the server', () => {
     expect(server.app.room.size).toBe(3);
   });
 
-  it('[H3][H4] the host hands the role on, everyone hears it; when the host leaves, the longest present takes over', async () => {
+  it('[A3][A4] the host hands the role on, everyone hears it; when the host leaves, the longest present takes over', async () => {
     const { a, b, c, bob, cid } = await threeInRoom();
     const seen = collect(c, 'room:host');
     expect((await host(a, 'host:transfer', { participantId: bob.self.id })).ok).toBe(true);
@@ -113,7 +113,7 @@ describe('host events on the server', () => {
     expect(eventTypes().filter((t) => t === 'host_changed')).toHaveLength(3);
   });
 
-  it('[H5] the host mutes Bob: Bob is told who did it, everyone sees him muted, and he can unmute himself', async () => {
+  it('[A5] the host mutes Bob: Bob is told who did it, everyone sees him muted, and he can unmute himself', async () => {
     const { a, b, c, bob } = await threeInRoom();
     const notice = next(b, 'host:muted');
     const updated = next(c, 'participant:updated');
@@ -125,7 +125,7 @@ describe('host events on the server', () => {
     expect(eventTypes()).toEqual(expect.arrayContaining(['muted', 'muted_by_host', 'unmuted']));
   });
 
-  it('[H6] a removed member is told by whom, closed, and their resume token is refused from then on', async () => {
+  it('[A6] a removed member is told by whom, closed, and their resume token is refused from then on', async () => {
     const { a, b, c, cid } = await threeInRoom();
     const closed = next(c, 'room:closed');
     const left = next(b, 'participant:left');
@@ -236,7 +236,7 @@ describe('ending, for someone away', () => {
 });
 
 describe('the admin does what a host does', () => {
-  it('[H2] with the admin token, from the admin API; not a participant; without it, 401', async () => {
+  it('[A2] with the admin token, from the admin API; not a participant; without it, 401', async () => {
     const { a, b, c, bob, cid } = await threeInRoom();
     expect((await admin('mute', { participantId: bob.self.id }, 'wrong-token-wrong-token-000000')).status).toBe(401);
     const notice = next(b, 'host:muted');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { KeyedLimiter } from '../../src/signaling/KeyedLimiter';
 
 describe('KeyedLimiter (knocks per address, host actions per actor)', () => {
-  it('[K2][H2] gives each key its own burst, refills over time, and never holds more than maxKeys', () => {
+  it('[K2][A2] gives each key its own burst, refills over time, and never holds more than maxKeys', () => {
     let now = 0;
     const l = new KeyedLimiter({ burst: 3, perSec: 1, maxKeys: 100, now: () => now });
     expect([1, 2, 3, 4].map(() => l.take('a'))).toEqual([true, true, true, false]);

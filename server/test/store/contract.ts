@@ -3,12 +3,15 @@
  * and a real PostgreSQL. The tests share one database and run in order (the first migrates).
  */
 import { randomUUID } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlStore } from '../../src/store/SqlStore';
 import type { WriteOp } from '../../src/store/types';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../db/migrations', import.meta.url));
+/** Every migration file of the repository, in the order they apply. */
+export const MIGRATION_FILES = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
 
 const t = (s: number) => new Date(Date.UTC(2026, 0, 1, 12, 0, s));
 
@@ -31,12 +34,13 @@ export function storeContract(name: string, open: () => Promise<{ store: SqlStor
     it('applies the migrations once, even when two runs race, and a second run applies nothing', async () => {
       expect(await store.migrationsApplied()).toBe(false);
       const [a, b] = await Promise.all([store.migrate(), store.migrate()]);
+      expect(MIGRATION_FILES.slice(0, 4)).toEqual(['001_init.sql', '002_server_secrets.sql', '003_chat.sql', '004_host.sql']);
       // Racing runs share the files between them (each applied by exactly one), in any split.
-      expect([...a, ...b].sort()).toEqual(['001_init.sql', '002_server_secrets.sql', '004_host.sql']);
+      expect([...a, ...b].sort()).toEqual(MIGRATION_FILES);
       expect(await store.migrate()).toEqual([]);
       expect(await store.migrationsApplied()).toBe(true);
       const { rows } = await store.sql.query<{ name: string }>(`SELECT name FROM schema_migrations`);
-      expect(rows.map((r) => r.name)).toEqual(['001_init.sql', '002_server_secrets.sql', '004_host.sql']);
+      expect(rows.map((r) => r.name)).toEqual(MIGRATION_FILES);
       await store.ping();
     });
 
@@ -231,13 +235,53 @@ export function storeContract(name: string, open: () => Promise<{ store: SqlStor
         outcome(busy, 'connection_succeeded', { rttMs: 'not a number' }),
         outcome(busy, 'connection_failed', { rttMs: 500 }),
         event(busy, 1, at(2)),
+        ...[1, 2].map((seq): WriteOp => ({ kind: 'chat_message', id: randomUUID(), sessionId: busy, seq, participantId: randomUUID(), name: 'A', at: at(2), text: 'hi' })),
         { kind: 'session_status', id: busy, status: 'ended', at: at(3), peakParticipants: 3 },
       ]);
       const [first, second] = await store.listSessionSummaries(2);
       expect(first).toEqual({
-        id: busy, status: 'ended', createdAt: at(2), endedAt: at(3), endReason: 'empty', peakParticipants: 3, succeeded: 4, failed: 1, avgRttMs: 20,
+        id: busy, status: 'ended', createdAt: at(2), endedAt: at(3), endReason: 'empty', peakParticipants: 3, succeeded: 4, failed: 1, avgRttMs: 20, chatMessages: 2,
       });
-      expect(second).toMatchObject({ id: quiet, status: 'waiting', succeeded: 0, failed: 0, avgRttMs: null });
+      expect(second).toMatchObject({ id: quiet, status: 'waiting', succeeded: 0, failed: 0, avgRttMs: null, chatMessages: 0 });
+    });
+
+    it('[C4] keeps chat messages once, in order, and reads back the conversation a restart cut off, across the sessions that carried it on', async () => {
+      const at = (d: number) => new Date(Date.UTC(2032, 0, d));
+      const [first, second] = [randomUUID(), randomUUID()];
+      const [ann, bob] = [randomUUID(), randomUUID()];
+      const stint = (id: string, sessionId: string, participantId: string, day: number): WriteOp => ({ kind: 'participant_join', id, sessionId, participantId, name: 'x', at: at(day) });
+      const chat = (sessionId: string, seq: number, participantId: string, text: string, day: number): WriteOp & { kind: 'chat_message' } => ({
+        kind: 'chat_message', id: randomUUID(), sessionId, seq, participantId, name: participantId === ann ? 'Ann' : 'Bob', at: at(day), text,
+      });
+      const [s1, s2] = [randomUUID(), randomUUID()];
+      const m = [chat(first, 1, ann, 'one <b>', 1), chat(first, 2, bob, 'two\nlines', 1), chat(second, 3, ann, 'three', 3)];
+      const batch: WriteOp[] = [
+        { kind: 'session_open', id: first, at: at(1) },
+        stint(s1, first, ann, 1),
+        m[0]!,
+        m[1]!,
+        { kind: 'participant_leave', id: s1, at: at(2), reason: 'server_shutdown' },
+        { kind: 'session_status', id: first, status: 'ended', at: at(2), peakParticipants: 2 },
+      ];
+      await store.apply(batch);
+      await store.apply(batch);
+      const carried = await store.chatCarryOver(200);
+      expect(carried).toEqual({ threadId: first, memberIds: [ann], lastSeq: 2, messages: m.slice(0, 2).map((x) => ({ id: x.id, authorId: x.participantId, authorName: x.name, at: x.at.getTime(), text: x.text })) });
+      // The next process's first session carries the conversation on; a restart later, the whole thread comes back.
+      await store.apply([
+        { kind: 'session_open', id: second, at: at(3) },
+        { kind: 'chat_thread', id: second, threadId: first },
+        stint(s2, second, ann, 3),
+        m[2]!,
+      ]);
+      const again = await store.chatCarryOver(2);
+      expect(again).toMatchObject({ threadId: first, memberIds: [ann], lastSeq: 3 });
+      expect(again!.messages.map((x) => x.text)).toEqual(['two\nlines', 'three']);
+      // Once everyone has left on their own, nothing is carried.
+      await store.apply([{ kind: 'participant_leave', id: s2, at: at(4), reason: 'left' }]);
+      expect(await store.chatCarryOver(200)).toBeNull();
+      const { rows } = await store.sql.query<{ n: string }>(`SELECT count(*) AS n FROM chat_messages WHERE session_id IN ($1, $2)`, [first, second]);
+      expect(Number(rows[0]!.n)).toBe(3);
     });
   });
 }

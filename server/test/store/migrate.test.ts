@@ -11,7 +11,7 @@ import { defaultMigrationsDir } from '../../src/store/migrate';
 import { openStore } from '../../src/store/index';
 import type { SqlStore } from '../../src/store/SqlStore';
 import { withTestDatabase, type TestDatabase } from '../support/postgres';
-import { MIGRATIONS_DIR } from './contract';
+import { MIGRATION_FILES, MIGRATIONS_DIR } from './contract';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -75,7 +75,7 @@ describe('migrations', () => {
     cleanups.push(db.drop);
     const [a, b] = [await freshStore(MIGRATIONS_DIR, db), await freshStore(MIGRATIONS_DIR, db)];
     const results = await Promise.all([a.migrate(), b.migrate(), a.migrate(), b.migrate()]);
-    expect(results.flat().sort()).toEqual(['001_init.sql', '002_server_secrets.sql', '004_host.sql']);
+    expect(results.flat().sort()).toEqual(MIGRATION_FILES);
     expect(await a.migrationsApplied()).toBe(true);
     expect(await b.migrationsApplied()).toBe(true);
   });
@@ -97,7 +97,7 @@ describe('migrations', () => {
     expect(() => defaultMigrationsDir(path.join(empty, 'server', 'dist'))).toThrow(/no db\/migrations/);
     const store = await openStore({ databaseUrl: (await db()).url, dataDir: 'unused' });
     cleanups.push(() => store.close());
-    expect(await store.migrate()).toEqual(['001_init.sql', '002_server_secrets.sql', '004_host.sql']);
+    expect(await store.migrate()).toEqual(MIGRATION_FILES);
   });
 });
 

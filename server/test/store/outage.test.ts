@@ -2,46 +2,22 @@
  * PostgreSQL goes away for a few seconds while people join, mute and leave: the room answers
  * throughout, and after the cut every event is in the database exactly once, in order.
  */
-import pino from 'pino';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../../src/app';
-import { testConfig } from '../../src/config';
-import type { Store } from '../../src/store/types';
-import { WriteQueue } from '../../src/store/WriteQueue';
-import { openProxiedStore, type ProxiedStore } from '../support/proxied-store';
-import { join, sleep, type TestClient } from '../support/server';
-import type { TcpProxy } from '../support/tcp-proxy';
-import { io as connect } from 'socket.io-client';
+import { openOutageRoom, type OutageRoom } from '../support/outage-room';
+import { join, sleep } from '../support/server';
 
-let pg: ProxiedStore;
-let proxy: TcpProxy;
-let store: Store;
-let queue: WriteQueue;
-let app: App;
-let url: string;
-let retries = 0;
-
+let room: OutageRoom;
 beforeAll(async () => {
-  pg = await openProxiedStore();
-  ({ proxy, store } = pg);
-  queue = new WriteQueue(store, { initialDelayMs: 50, maxDelayMs: 500, onRetry: () => retries++ });
-  app = createApp({ config: testConfig(), store, enqueue: (op) => queue.enqueue(op), queueDepth: () => queue.depth, logger: pino({ level: 'silent' }) });
-  await new Promise<void>((r) => app.httpServer.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(app.httpServer.address() as AddressInfo).port}`;
+  room = await openOutageRoom();
 });
-
 afterAll(async () => {
-  app.signaling.shutdown();
-  await new Promise<void>((r) => app.io.close(() => r()));
-  queue.stop();
-  await pg.close();
+  await room.close();
 });
-
-const client = (): TestClient => connect(url, { transports: ['websocket'], reconnection: false, forceNew: true });
 
 describe('a PostgreSQL outage', () => {
   it('leaves the room answering, and every event lands once, in order, when the database is back', async () => {
+    const { queue, app, url, client } = room;
+    const { proxy, store } = room.pg;
     const ann = client();
     const first = await join(ann, 'Ann');
     expect(first.ok).toBe(true);
@@ -60,7 +36,7 @@ describe('a PostgreSQL outage', () => {
     expect(during.every(Boolean)).toBe(true);
     expect(readyDuringCut.status).toBe(503);
     expect(queue.depth).toBeGreaterThan(0);
-    expect(retries).toBeGreaterThan(0);
+    expect(room.retries()).toBeGreaterThan(0);
 
     proxy.restore();
     expect(await queue.flush(15_000)).toBe(true);

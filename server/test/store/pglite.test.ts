@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index';
-import { MIGRATIONS_DIR, storeContract } from './contract';
+import { MIGRATION_FILES, MIGRATIONS_DIR, storeContract } from './contract';
 
 storeContract('PGlite (embedded, in memory)', async () => ({
   store: await openStore({ dataDir: 'memory://', migrationsDir: MIGRATIONS_DIR }),
@@ -16,7 +16,7 @@ describe('PGlite on disk', () => {
     const dir = path.join(mkdtempSync(path.join(tmpdir(), 'meshtalk-pglite-')), 'nested', 'data');
     try {
       const a = await openStore({ dataDir: dir, migrationsDir: MIGRATIONS_DIR });
-      expect(await a.migrate()).toEqual(['001_init.sql', '002_server_secrets.sql', '004_host.sql']);
+      expect(await a.migrate()).toEqual(MIGRATION_FILES);
       await a.apply([{ kind: 'session_open', id: '11111111-1111-4111-8111-111111111111', at: new Date() }]);
       await a.close();
       const b = await openStore({ dataDir: dir, migrationsDir: MIGRATIONS_DIR });

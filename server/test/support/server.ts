@@ -29,6 +29,7 @@ export function healthOnlyStore(): Store {
     roomMemory: no,
     removedParticipants: no,
     serverSecret: no,
+    chatCarryOver: no,
     close: async () => {},
   };
 }

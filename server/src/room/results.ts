@@ -1,4 +1,4 @@
-/** The two shapes of a room command's answer. */
+/** The room's result builders: a refusal with its code, or data with the events it caused. */
 import type { ErrorCode } from '@meshtalk/protocol';
 import type { Result, RoomEvent } from './types';
 
