@@ -1,7 +1,8 @@
 /**
  * The host keeps the room (SPEC.md A1–A6, K1–K5, E1), in Chromium against the real server: Ann
  * hosts Bob and Cid, mutes Bob, locks the room, lets Dee in and keeps Eve out, removes Cid, leaves
- * (Bob takes over), and Bob ends the call for everyone; the admin timeline tells every step.
+ * (Bob takes over), an admin mutes Dee from /admin, and Bob ends the call for everyone; the admin
+ * timeline tells every step.
  */
 import { randomBytes } from 'node:crypto';
 import { expect, test, type Page } from '@playwright/test';
@@ -23,7 +24,7 @@ async function knock(p: Page, name: string) {
   await expect(p.getByRole('status').filter({ hasText: 'Waiting for the host to let you in' })).toBeVisible();
 }
 
-test('the host mutes, locks, admits and denies, removes, hands over by leaving; the new host ends it for everyone', async ({ browser }) => {
+test('the host mutes, locks, admits and denies, removes, hands over by leaving; an admin mutes from /admin; the new host ends it for everyone', async ({ browser }) => {
   test.setTimeout(240_000);
   const adminToken = randomBytes(16).toString('hex');
   server = await startRoomServer({ ADMIN_TOKEN: adminToken });
@@ -98,6 +99,13 @@ test('the host mutes, locks, admits and denies, removes, hands over by leaving; 
   await expect(bob.getByRole('group', { name: 'Cid wants to join' })).toBeVisible();
   await expect(bob.getByRole('button', { name: 'Unlock room' })).toBeVisible();
 
+  // The admin, who is not in the call, does what a host does from /admin: mutes Dee.
+  await eve.goto(`${server.url}/admin#token=${adminToken}`);
+  await eve.getByRole('button', { name: 'Mute Dee' }).click();
+  await expect(dee.getByRole('alert').filter({ hasText: 'An admin muted you' })).toBeVisible();
+  await expect(tile(bob, 'Dee').getByRole('img', { name: 'Muted' })).toBeVisible();
+  await expect(eve.getByRole('table', { name: 'Participants' }).getByRole('row')).toHaveCount(3);
+
   // Bob ends the call for everyone, after a confirmation.
   await bob.getByRole('button', { name: 'End for everyone' }).click();
   await bob.getByRole('button', { name: 'Yes, end for everyone' }).click();
@@ -106,7 +114,6 @@ test('the host mutes, locks, admits and denies, removes, hands over by leaving; 
   for (const p of [bob, dee]) await expect.poll(async () => (await stats(p)).length).toBe(0);
 
   // The admin timeline tells every step, in words; the session is ended by the host.
-  await eve.goto(`${server.url}/admin#token=${adminToken}`);
   const sessions = eve.getByRole('table', { name: 'Sessions' });
   await expect(sessions.getByRole('row').nth(1)).toContainText('ended (ended_by_host)', { timeout: 30_000 });
   await sessions.getByRole('row').nth(1).getByRole('button', { name: 'Timeline' }).click();
@@ -122,6 +129,7 @@ test('the host mutes, locks, admits and denies, removes, hands over by leaving; 
     'Ann removed Cid',
     'Cid knocked',
     'Bob became host (the host left)',
+    'The admin muted Dee',
     'Bob ended the call for everyone',
   ];
   for (const step of steps) await expect(timeline.getByText(step, { exact: false })).toHaveCount(1);
