@@ -4,7 +4,8 @@
  * hands it a narrow view of itself (RoomAccess) and calls its hooks on join, leave and empty.
  */
 import { ErrorCode, HOST_LIMITS, type HostView, type Knock, type Participant } from '@meshtalk/protocol';
-import type { Actor, ActorView, ConnId, JoinCommand, JoinResult, KnockOutcome, LeaveReason, Member, Result, RoomEvent, RoomMemory, RoomOptions } from './types';
+import type { Actor, ActorView, ConnId, JoinCommand, JoinResult, LeaveReason, Member, Result, RoomEvent, RoomMemory, RoomOptions } from './types';
+import { Door } from './door';
 import { done, fail } from './results';
 
 /** The most removed participants whose tokens are remembered as refused (the oldest is forgotten first). */
@@ -27,11 +28,6 @@ export interface RoomAccess {
   closeAll(reason: LeaveReason, now: number): RoomEvent[];
 }
 
-interface KnockRecord {
-  knock: Knock;
-  cmd: JoinCommand;
-}
-
 const ADMIN: ActorView = { id: null, name: null };
 
 export class HostRules {
@@ -44,14 +40,15 @@ export class HostRules {
   readonly #removed = new Set<string>();
   /** Members whose connection was down when they were removed or the call ended, and who did it (bounded like #removed). */
   readonly #away = new Map<string, { reason: 'removed' | 'ended'; by: ActorView }>();
-  /** Knocks by id, oldest first; at most HOST_LIMITS.maxKnocks. */
-  readonly #knocks = new Map<string, KnockRecord>();
+  /** Who waits at the door (door.ts). */
+  readonly #door: Door;
   readonly #room: RoomAccess;
   readonly #opts: RoomOptions;
 
   constructor(opts: RoomOptions, room: RoomAccess) {
     this.#opts = opts;
     this.#room = room;
+    this.#door = new Door(() => room.sessionId());
     for (const id of opts.removed ?? []) this.#remember(id);
     const r = opts.restore;
     if (r) {
@@ -68,11 +65,11 @@ export class HostRules {
 
   /** The people at the door, oldest first. */
   knocks(): Knock[] {
-    return [...this.#knocks.values()].map((k) => k.knock);
+    return this.#door.list();
   }
 
   isKnocking(connId: ConnId): boolean {
-    return this.#knockByConn(connId) !== undefined;
+    return this.#door.byConn(connId) !== undefined;
   }
 
   /** P1: what a restart needs to bring the room back with the same host and lock. */
@@ -98,13 +95,13 @@ export class HostRules {
     if (id !== undefined && this.#removed.has(id)) return fail(ErrorCode.forbidden, 'you were removed from this room; join again without your old identity', undefined, notice);
     if (away) return fail(ErrorCode.not_in_room, 'the call was ended for everyone', undefined, notice);
     if (!this.#locked || (id !== undefined && this.#restored.has(id))) return null;
-    const waiting = this.#knockByConn(cmd.connId);
+    const waiting = this.#door.byConn(cmd.connId);
     if (waiting) return this.#waiting(waiting.knock);
-    if (this.#knocks.size >= HOST_LIMITS.maxKnocks) return fail(ErrorCode.room_locked, 'the room is locked and too many people are waiting; try again later');
+    if (this.#door.full) return fail(ErrorCode.room_locked, 'the room is locked and too many people are waiting; try again later');
     if (cmd.mayKnock && !cmd.mayKnock()) return fail(ErrorCode.rate_limited, 'too many knocks from your address; wait a minute');
     const ttl = this.#opts.knockTtlMs ?? HOST_LIMITS.knockTtlMs;
     const knock: Knock = { id: this.#opts.newId(), name: cmd.name, at: cmd.now, expiresAt: cmd.now + ttl };
-    this.#knocks.set(knock.id, { knock, cmd: { ...cmd, mayKnock: undefined } as JoinCommand });
+    this.#door.add(knock, cmd);
     return this.#waiting(knock, [{ type: 'knocked', sessionId: this.#room.sessionId(), knock, connId: cmd.connId, at: cmd.now }]);
   }
 
@@ -144,14 +141,14 @@ export class HostRules {
       this.#locked = false;
       events.push({ type: 'lock_changed', sessionId, locked: false, by: null, at: now });
     }
-    events.push(...this.#closeKnocks('unlocked', null, now));
+    events.push(...this.#door.closeAll('unlocked', null, now));
     return events;
   }
 
   /** K5: a knocker's connection went away: its knock goes with it. */
   withdraw(connId: ConnId, now: number): RoomEvent[] {
-    const k = this.#knockByConn(connId);
-    return k ? [this.#close(k, 'withdrawn', null, now)] : [];
+    const k = this.#door.byConn(connId);
+    return k ? [this.#door.close(k, 'withdrawn', null, now)] : [];
   }
 
   // -------------------------------------------------------------------------------------------
@@ -203,7 +200,7 @@ export class HostRules {
     if (!sessionId) return fail(ErrorCode.not_in_room, 'nobody is in the room');
     this.#locked = locked;
     const events: RoomEvent[] = [{ type: 'lock_changed', sessionId, locked, by: a.data, at: now }];
-    if (!locked) events.push(...this.#closeKnocks('unlocked', a.data, now));
+    if (!locked) events.push(...this.#door.closeAll('unlocked', a.data, now));
     return done(null, events);
   }
 
@@ -211,14 +208,14 @@ export class HostRules {
   admit(actor: Actor, knockId: string, now: number): Result<Participant> {
     const a = this.#authorize(actor);
     if (!a.ok) return a;
-    const k = this.#live(knockId, now);
+    const k = this.#door.live(knockId, now);
     if (!k) return fail(ErrorCode.not_in_room, 'that person is no longer waiting');
     const id = k.cmd.participantId;
     // An identity that was removed, or that took a seat some other way meanwhile, is not taken again.
     const fresh = id !== undefined && (this.#removed.has(id) || this.#room.member(id) !== undefined);
     const seated = this.#room.seat({ ...k.cmd, ...(fresh && { participantId: undefined, resumeToken: undefined }), now });
     if (!seated.ok) return seated;
-    this.#knocks.delete(knockId);
+    this.#door.take(knockId);
     const closed: RoomEvent = { type: 'knock_closed', sessionId: this.#room.sessionId(), knock: k.knock, connId: k.cmd.connId, outcome: 'admitted', by: a.data, join: seated.data, at: now };
     return done(seated.data.self, [...seated.events, closed]);
   }
@@ -227,9 +224,9 @@ export class HostRules {
   deny(actor: Actor, knockId: string, now: number): Result<null> {
     const a = this.#authorize(actor);
     if (!a.ok) return a;
-    const k = this.#live(knockId, now);
+    const k = this.#door.live(knockId, now);
     if (!k) return fail(ErrorCode.not_in_room, 'that person is no longer waiting');
-    return done(null, [this.#close(k, 'denied', a.data, now)]);
+    return done(null, [this.#door.close(k, 'denied', a.data, now)]);
   }
 
   /** E1: everyone leaves (reason `ended`); the session ends; the room is empty and unlocked. */
@@ -240,15 +237,14 @@ export class HostRules {
     if (!sessionId) return fail(ErrorCode.not_in_room, 'nobody is in the room');
     const connIds = [...this.#room.members()].flatMap((m) => (m.connId === null ? [] : [m.connId]));
     for (const m of this.#room.members()) if (m.connId === null) this.#noteAway(m.id, 'ended', a.data);
-    const events: RoomEvent[] = [{ type: 'ended_by_host', sessionId, by: a.data, connIds, at: now }, ...this.#closeKnocks('ended', a.data, now)];
+    const events: RoomEvent[] = [{ type: 'ended_by_host', sessionId, by: a.data, connIds, at: now }, ...this.#door.closeAll('ended', a.data, now)];
     events.push(...this.#room.closeAll('ended', now));
     return done(null, events);
   }
 
   /** K5: knocks nobody answered in time close. */
   expireKnocks(now: number): Result<null> {
-    const due = [...this.#knocks.values()].filter((k) => now >= k.knock.expiresAt);
-    return done(null, due.map((k) => this.#close(k, 'expired', null, now)));
+    return done(null, this.#door.expire(now));
   }
 
   /**
@@ -306,27 +302,7 @@ export class HostRules {
     if (this.#away.size > MAX_REMOVED) this.#away.delete(this.#away.keys().next().value!);
   }
 
-  #knockByConn(connId: ConnId): KnockRecord | undefined {
-    for (const k of this.#knocks.values()) if (k.cmd.connId === connId) return k;
-    return undefined;
-  }
-
-  /** A knock that can still be answered. */
-  #live(knockId: string, now: number): KnockRecord | undefined {
-    const k = this.#knocks.get(knockId);
-    return k && now < k.knock.expiresAt ? k : undefined;
-  }
-
   #waiting(knock: Knock, events: RoomEvent[] = []): Result<JoinResult> {
     return fail(ErrorCode.waiting_for_host, 'the room is locked: waiting for the host to let you in', { knockId: knock.id, expiresAt: knock.expiresAt }, events);
-  }
-
-  #close(k: KnockRecord, outcome: KnockOutcome, by: ActorView | null, now: number): RoomEvent {
-    this.#knocks.delete(k.knock.id);
-    return { type: 'knock_closed', sessionId: this.#room.sessionId(), knock: k.knock, connId: k.cmd.connId, outcome, by, at: now };
-  }
-
-  #closeKnocks(outcome: KnockOutcome, by: ActorView | null, now: number): RoomEvent[] {
-    return [...this.#knocks.values()].map((k) => this.#close(k, outcome, by, now));
   }
 }
