@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { expectAudioEverywhere, joinRoom, openPages, startRoomServer, stats, type RoomServer } from './fixtures';
+import { expectAudioEverywhere, joinRoom, openPages, openPeople, startRoomServer, stats, type RoomServer } from './fixtures';
 
 type Hook = { __meshtalk: { snapshot(): { status: string; self: { id: string } | null; peers: { id: string; muted: boolean }[] } }; __pcCount: number };
 
@@ -24,15 +27,20 @@ const view = (p: Page) =>
   });
 
 let server: RoomServer;
+let dataDir: string | null = null;
 test.afterEach(async () => {
   await server?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  dataDir = null;
 });
 
-test('server restart mid-call (4 people): audio keeps flowing, roster and mute come back within 5 s, no ghosts, one connection per pair', async ({ browser }) => {
+test('server restart mid-call (4 people): audio keeps flowing, roster, mute, host and lock come back within 5 s, no ghosts, one connection per pair', async ({ browser }) => {
   test.setTimeout(180_000);
   // The resume key outlives the process, as it does in a deployment (kept in PostgreSQL, or the
-  // Secret's SERVER_SECRET); this server keeps nothing between runs, so it is given the key.
-  server = await startRoomServer({ GRACE_MS: '20000', SERVER_SECRET: randomBytes(16).toString('hex') });
+  // Secret's SERVER_SECRET). The host and the lock are kept in the database: an embedded one on
+  // disk here, which the restarted server opens again.
+  dataDir = mkdtempSync(path.join(tmpdir(), 'meshtalk-restart-'));
+  server = await startRoomServer({ GRACE_MS: '20000', SERVER_SECRET: randomBytes(16).toString('hex'), DATA_DIR: dataDir });
   const { context, pages } = await openPages(browser, 4);
   await context.addInitScript(countPeerConnections);
   if (process.env.E2E_DEBUG) pages.forEach((p, i) => p.on('console', (m) => m.type() !== 'log' && console.log(`[${i}] ${m.type()} ${m.text()}`)));
@@ -44,6 +52,10 @@ test('server restart mid-call (4 people): audio keeps flowing, roster and mute c
   for (const p of pages.filter((p) => p !== bob)) {
     await expect(p.getByTestId('tile').filter({ hasText: 'Bob' }).getByRole('img', { name: 'Muted' })).toBeVisible();
   }
+  // Ann, the first in, is the host; she locks the room.
+  const ann = pages[0]!;
+  await ann.getByRole('button', { name: 'Lock room' }).click();
+  await expect(ann.getByRole('button', { name: 'Unlock room' })).toBeVisible();
   const before = await Promise.all(pages.map(view));
   const ids = before.map((v) => v.self);
   expect(before.map((v) => v.created)).toEqual([3, 3, 3, 3]);
@@ -84,6 +96,23 @@ test('server restart mid-call (4 people): audio keeps flowing, roster and mute c
     expect((await view(p)).created).toBe(3);
   }
   await expectAudioEverywhere(pages, 3, 20_000);
+
+  // The same host and the same lock: Ann's badge everywhere, her controls, and a newcomer knocks.
+  await expect(ann.getByTestId('tile-self').getByText('Host', { exact: true })).toBeVisible();
+  await expect(ann.getByRole('button', { name: 'Unlock room' })).toBeVisible();
+  for (const p of pages.slice(1)) {
+    await expect(p.getByTestId('tile').filter({ hasText: 'Ann' }).getByText('Host', { exact: true })).toBeVisible();
+    await expect(p.getByRole('button', { name: 'Lock room' })).toHaveCount(0);
+  }
+  const newcomer = await openPeople(browser, 1);
+  const eve = newcomer.pages[0]!;
+  await eve.goto(server.url);
+  await eve.getByLabel('Your name').fill('Eve');
+  await eve.getByRole('button', { name: 'Join' }).click();
+  await expect(eve.getByRole('status').filter({ hasText: 'Waiting for the host to let you in' })).toBeVisible();
+  await expect(ann.getByRole('group', { name: 'Eve wants to join' })).toBeVisible();
+  await newcomer.close();
+  await expect(ann.getByRole('group', { name: 'Eve wants to join' })).toHaveCount(0);
 
   // Signaling works again end to end: a mute after the restart reaches everyone.
   await pages[0]!.keyboard.press('m');

@@ -10,7 +10,7 @@ const TOKEN = 'a'.repeat(43);
 const person = (n: number, over: Partial<Participant> = {}): Participant => ({ id: id(n), name: `Person ${n}`, muted: false, joinedAt: 1, connected: true, ...over });
 
 function joined(participants: Participant[], over: Partial<JoinResponse> = {}): JoinResponse {
-  return { self: person(1, { name: 'Ann' }), resumeToken: TOKEN, participants, screen: null, iceServers: [], iceServersExpireAt: null, resumed: false, chat: [], hands: [], ...over };
+  return { self: person(1, { name: 'Ann' }), resumeToken: TOKEN, participants, screen: null, iceServers: [], iceServersExpireAt: null, resumed: false, chat: [], hands: [], host: { hostId: null, locked: false }, ...over };
 }
 
 let sig: FakeSignaling;

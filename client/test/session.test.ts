@@ -21,6 +21,7 @@ const joined = (participants: Participant[]): JoinResponse => ({
   resumed: false,
   chat: [],
   hands: [],
+  host: { hostId: null, locked: false },
 });
 
 let sig: FakeSignaling;
@@ -140,5 +141,60 @@ describe('Session (Node, no DOM)', () => {
     sig.connect();
     await settle();
     expect((sig.last('room:join') as { name: string }).name).toBe('Eve (2)');
+  });
+});
+
+describe('Session and the host (SPEC.md A5, A6, K2–K4, E1)', () => {
+  const waiting = { ok: false as const, error: { code: 'waiting_for_host' as const, message: 'locked', details: { knockId: id(70), expiresAt: 1 } } };
+
+  it('[K2][K3] at a locked room it knocks and waits; admitted, it is in the room with the answer it was sent', async () => {
+    sig.respond = (event) => (event === 'room:join' ? waiting : { ok: true, data: {} });
+    await session.join('Eve', null);
+    sig.connect();
+    await settle();
+    expect(session.status).toBe('knocking');
+    expect(session.mesh.peerIds).toEqual([]);
+    sig.emit('knock:answer', { admitted: true, join: { ...joined([person(2)]), host: { hostId: id(2), locked: true } } });
+    await settle();
+    expect(session.status).toBe('in-room');
+    expect(session.mesh.peerIds).toEqual([id(2)]);
+    expect(events).toContainEqual({ type: 'host', host: { hostId: id(2), locked: true, hostName: null, reason: null } });
+  });
+
+  it('[K4] denied, it ends and closes its connection (no coming back by itself); unlocked, it joins again', async () => {
+    sig.respond = (event) => (event === 'room:join' ? waiting : { ok: true, data: {} });
+    await session.join('Eve', null);
+    sig.connect();
+    await settle();
+    sig.emit('knock:answer', { admitted: false, reason: 'unlocked' });
+    expect(session.status).toBe('joining');
+    expect(sig.closed).toBe(false);
+    sig.emit('knock:answer', { admitted: false, reason: 'denied' });
+    expect(session.status).toBe('denied');
+    expect(sig.closed).toBe(true);
+  });
+
+  it('[A6][E1] removed or ended by the host: over, with who did it, and the identity is not used again', async () => {
+    await session.join('Eve', null);
+    sig.connect();
+    await settle();
+    sig.emit('room:closed', { reason: 'removed', by: 'Ann' });
+    expect(session.status).toBe('removed');
+    expect(events.at(-1)).toEqual({ type: 'status', status: 'removed', by: 'Ann' });
+    expect(sig.closed).toBe(true);
+    expect(session.mesh.peerIds).toEqual([]);
+  });
+
+  it('[A5] muted by the host: it knows, and its next re-join says muted', async () => {
+    await session.join('Eve', null);
+    sig.connect();
+    await settle();
+    sig.emit('host:muted', { by: null });
+    expect(events.at(-1)).toEqual({ type: 'muted-by-host', by: null });
+    expect(session.self?.muted).toBe(true);
+    sig.drop();
+    sig.connect();
+    await settle();
+    expect(sig.last('room:join')).toMatchObject({ muted: true });
   });
 });

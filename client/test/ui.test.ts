@@ -130,3 +130,38 @@ describe('[L3] the lobby checks a name as the server will', () => {
     expect(html).toContain('Ann (2) (you)');
   });
 });
+
+describe('the host in the room page (SPEC.md A1–A6, K1)', () => {
+  const host = { makeHost: noop, mute: noop, remove: noop, setLocked: noop, admit: noop, deny: noop, endForEveryone: noop };
+  const hostCall = { ...call, host } as unknown as Call;
+  const ann = '00000000-0000-4000-8000-000000000001';
+  const bob = '00000000-0000-4000-8000-000000000002';
+  const renderAs = (snap: CallSnapshot) => renderToStaticMarkup(createElement(Room, { call: hostCall, snap }));
+
+  it('the host sees the badge on their own tile, the tile menus, the lock and End for everyone, and who knocks', () => {
+    const html = renderAs(
+      snapshot({ peers: [peer({})], host: { hostId: ann, locked: true }, knocks: [{ id: '00000000-0000-4000-8000-000000000070', name: EVIL, at: 1, expiresAt: 2 }] }),
+    );
+    expect(html).toContain('aria-label="Options for Bob"');
+    expect(html).toContain('>Unlock room<');
+    expect(html).toContain('>End for everyone<');
+    expect(html).toMatch(/data-testid="tile-self".*?>Host</);
+    // A knocker's name is text, never markup.
+    expect(html).toContain(`${EVIL.replaceAll('<', '&lt;').replaceAll('>', '&gt;')} wants to join`);
+    expect(html).not.toContain(EVIL);
+  });
+
+  it('a member sees who the host is, and none of the host controls', () => {
+    const html = renderAs(snapshot({ peers: [peer({})], host: { hostId: bob, locked: false } }));
+    expect(html).toMatch(/data-testid="tile".*?>Host</);
+    expect(html).not.toContain('Options for');
+    expect(html).not.toContain('Lock room');
+    expect(html).not.toContain('End for everyone');
+  });
+
+  it('the notices say who muted you and who is host now', () => {
+    expect(renderAs(snapshot({ notice: { kind: 'muted_by_host', by: 'Ann' } }))).toContain('Ann muted you');
+    expect(renderAs(snapshot({ notice: { kind: 'muted_by_host', by: null } }))).toContain('An admin muted you');
+    expect(renderAs(snapshot({ notice: { kind: 'host_changed', name: 'Bob', you: false } }))).toContain('Bob is now the host');
+  });
+});

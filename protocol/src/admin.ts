@@ -4,7 +4,7 @@
  * the store and the admin page share.
  */
 import { z } from 'zod';
-import { CandidateType, PeerConnectionState } from './index';
+import { CandidateType, HostRequests, Knock, ParticipantId, PeerConnectionState, type HostEventName } from './index';
 
 /** A pair counts as connected successfully when it reached `connected` within this window. */
 export const CONNECT_WINDOW_MS = 10_000;
@@ -36,6 +36,16 @@ export const SessionEventType = z.enum([
   'link_bad',
   'hand_raised',
   'hand_lowered',
+  // The host's actions and the door (host.ts); `detail.by` is the actor's participant id, null for an admin.
+  'host_changed',
+  'muted_by_host',
+  'removed',
+  'locked',
+  'unlocked',
+  'knocked',
+  'admitted',
+  'denied',
+  'ended_by_host',
 ]);
 export type SessionEventType = z.infer<typeof SessionEventType>;
 
@@ -98,6 +108,8 @@ export const LiveResponse = z.object({
     z.object({ id: z.string(), name: z.string(), joinedAt: z.number(), muted: z.boolean(), connected: z.boolean(), presenting: z.boolean() }),
   ),
   health: LiveHealth,
+  /** The host, the lock and who waits at the door. */
+  host: z.object({ hostId: ParticipantId.nullable(), locked: z.boolean(), knocks: z.array(Knock) }),
   queueDepth: z.number(),
   samples: z.array(Sample),
 });
@@ -148,3 +160,13 @@ export type SessionDetail = z.infer<typeof SessionDetail>;
 /** The error body of every admin endpoint. */
 export const AdminError = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 export type AdminError = z.infer<typeof AdminError>;
+
+/**
+ * POST /api/admin/host/:action — the admin does what a host does (host.ts), without being a
+ * participant. The body is the payload of the host event of that name (`host:mute` ← `mute`).
+ * Answers `{ ok: true }`, or an AdminError: 400 invalid_payload, 404 not_in_room (no such member
+ * or knock), 409 room_full, 429 rate_limited.
+ */
+export const ADMIN_HOST_ACTIONS = Object.keys(HostRequests).map((e) => e.slice('host:'.length)) as HostAction[];
+export type HostAction = HostEventName extends `host:${infer A}` ? A : never;
+export const AdminHostOk = z.object({ ok: z.literal(true) });

@@ -7,10 +7,12 @@ import { z } from 'zod';
 import { DisplayName, NAME_MAX_CHARS } from './names';
 import { ParticipantId } from './ids';
 import { ChatMessage, ChatRequests, ChatServerEvents, HandQueue, type ChatResponses } from './chat';
+import { HostRequests, HostServerEvents, HostView, KnockRefused, type HostResponses } from './host';
 
 export * from './names';
 export * from './ids';
 export * from './chat';
+export * from './host';
 
 /** Round-trip time above which a pair counts as slow: listed among the worst, marked in the admin matrix. */
 export const SLOW_RTT_MS = 250;
@@ -44,6 +46,8 @@ export const ErrorCode = {
   rate_limited: 'rate_limited',
   forbidden: 'forbidden',
   shutting_down: 'shutting_down',
+  waiting_for_host: 'waiting_for_host',
+  room_locked: 'room_locked',
   internal: 'internal',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -136,6 +140,8 @@ export const JoinResponse = z.object({
   /** The current session's last messages, oldest first (chat.ts), and the raised hands in order. */
   chat: z.array(ChatMessage),
   hands: HandQueue,
+  /** Who the host is and whether the room is locked (host.ts). */
+  host: HostView,
 });
 export type JoinResponse = z.infer<typeof JoinResponse>;
 
@@ -206,8 +212,8 @@ export type Empty = Record<string, never>;
 // ---------------------------------------------------------------------------------------------
 // Server → client payloads
 
-/** Why a participant left the room: by choice, grace period over, removed, or server going away. */
-export const LeaveReason = z.enum(['left', 'timeout', 'kicked', 'server_shutdown']);
+/** Why a participant left the room: by choice, grace period over, removed by the host, the call ended for everyone, or server going away. */
+export const LeaveReason = z.enum(['left', 'timeout', 'kicked', 'ended', 'server_shutdown']);
 export type LeaveReason = z.infer<typeof LeaveReason>;
 
 export const ParticipantLeft = z.object({ id: ParticipantId, reason: LeaveReason });
@@ -223,7 +229,8 @@ export type SignalReceive = z.infer<typeof SignalReceive>;
 export const ScreenChanged = z.object({ screen: ScreenState });
 export type ScreenChanged = z.infer<typeof ScreenChanged>;
 
-export const RoomClosed = z.object({ reason: z.enum(['server_shutdown', 'replaced']) });
+/** `removed` and `ended` name who did it in `by` (null: an admin). */
+export const RoomClosed = z.object({ reason: z.enum(['server_shutdown', 'replaced', 'removed', 'ended']), by: z.string().nullable().optional() });
 export type RoomClosed = z.infer<typeof RoomClosed>;
 
 export const IceRefresh = z.object({ iceServers: z.array(IceServer), iceServersExpireAt: z.number().nullable() });
@@ -241,6 +248,10 @@ export const LinkQuality = z.object({
 });
 export type LinkQuality = z.infer<typeof LinkQuality>;
 
+/** The answer to a knock (host.ts): admitted, with what a join answers, or refused. */
+export const KnockAnswer = z.discriminatedUnion('admitted', [z.object({ admitted: z.literal(true), join: JoinResponse }), KnockRefused]);
+export type KnockAnswer = z.infer<typeof KnockAnswer>;
+
 // ---------------------------------------------------------------------------------------------
 // The event maps, used as Socket.IO's typed events on both sides.
 
@@ -254,10 +265,11 @@ export const ClientRequests = {
   'screen:release': ScreenReleaseRequest,
   'stats:report': StatsReport,
   ...ChatRequests,
+  ...HostRequests,
 } as const;
 export type ClientEventName = keyof typeof ClientRequests;
 
-export interface ClientResponses extends ChatResponses {
+export interface ClientResponses extends ChatResponses, HostResponses {
   'room:join': JoinResponse;
   'room:leave': Empty;
   'signal:send': Empty;
@@ -281,6 +293,8 @@ export const ServerEvents = {
   'ice:refresh': IceRefresh,
   'link:quality': LinkQuality,
   ...ChatServerEvents,
+  ...HostServerEvents,
+  'knock:answer': KnockAnswer,
 } as const;
 export type ServerEventName = keyof typeof ServerEvents;
 

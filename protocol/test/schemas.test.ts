@@ -87,3 +87,20 @@ describe('join and stats', () => {
     expect(StatsReport.safeParse({ peers: [peer, { ...peer, peerId: peer.peerId.toUpperCase() }] }).success).toBe(false);
   });
 });
+
+describe('host events (host.ts)', () => {
+  it('[A2] each host event takes exactly its payload; there is no unmute-another event', async () => {
+    const { HostRequests, KnockAnswer, ClientRequests, ServerEvents } = await import('../src/index');
+    const id = '00000000-0000-4000-8000-000000000001';
+    expect(HostRequests['host:mute'].safeParse({ participantId: id.toUpperCase() })).toMatchObject({ success: true, data: { participantId: id } });
+    expect(HostRequests['host:mute'].safeParse({ participantId: id, muted: false }).success).toBe(false);
+    expect(HostRequests['host:lock'].safeParse({ locked: 'yes' }).success).toBe(false);
+    expect(HostRequests['host:admit'].safeParse({ knockId: 'k1' }).success).toBe(false);
+    expect(HostRequests['host:end'].safeParse({}).success).toBe(true);
+    expect(Object.keys(ClientRequests).filter((e) => /unmute/.test(e))).toEqual([]);
+    expect(Object.keys(ClientRequests)).toEqual(expect.arrayContaining(Object.keys(HostRequests)));
+    expect(KnockAnswer.safeParse({ admitted: false, reason: 'denied' }).success).toBe(true);
+    expect(KnockAnswer.safeParse({ admitted: true }).success).toBe(false);
+    expect(ServerEvents['room:closed'].safeParse({ reason: 'removed', by: null }).success).toBe(true);
+  });
+});

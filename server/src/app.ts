@@ -15,7 +15,7 @@ import { Room, type CarriedChat } from './room/Room';
 import { attachSignaling, createNotifier, type MeshServer, type SignalingAdapter } from './signaling/attach';
 import { createAdminSide, type AdminSide } from './admin/index';
 import { createMetrics, type Metrics } from './admin/metrics';
-import type { Store, WriteOp } from './store/types';
+import type { RoomMemory, Store, WriteOp } from './store/types';
 import { iceFromConfig, type IceFor } from './turn/credentials';
 import { securityHeaders } from './http/security';
 import { clientAddress } from './http/client-address';
@@ -49,6 +49,8 @@ export interface AppDeps {
   identityKey?: string;
   /** Token for /metrics (Prometheus); null turns /metrics off. */
   metricsToken?: string | null;
+  /** What the previous run kept (SPEC.md P1): the host, lock and members, and who was removed. */
+  restore?: { memory: RoomMemory | null; removed: readonly string[] };
   /** The conversation the previous process's end cut off (store.chatCarryOver), handed back to its members (SPEC.md C4). */
   carriedChat?: CarriedChat | null;
 }
@@ -73,6 +75,8 @@ export function createApp(deps: AppDeps): App {
     capacity: config.ROOM_CAPACITY,
     newId: randomUUID,
     tokenFor: resumeTokens(deps.identityKey ?? newResumeKey()),
+    restore: deps.restore?.memory,
+    removed: deps.restore?.removed,
     carriedChat: deps.carriedChat,
   });
   const gate = new ConnectionGate({ maxTotal: config.MAX_CONNECTIONS, maxPerAddress: config.MAX_CONNECTIONS_PER_ADDRESS });
@@ -149,6 +153,8 @@ export function createApp(deps: AppDeps): App {
     adminToken: deps.adminToken ?? null,
     metricsToken: deps.metricsToken ?? null,
     addressOf: (req) => clientAddress(req, config.TRUST_PROXY_HOPS),
+    // Signaling is attached below, before any request can arrive.
+    hostAction: (event, payload) => signaling.hostAction(event, payload),
   });
 
   app.use('/api', (_req, res) => {
@@ -217,6 +223,7 @@ export function createApp(deps: AppDeps): App {
     iceFor: deps.iceFor ?? iceFromConfig(config),
     observer: admin.observer,
     periodic: admin.periodic,
+    restored: !!deps.restore?.memory?.members.length,
   });
 
   return { httpServer, io, room, signaling, admin, ready };

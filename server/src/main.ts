@@ -14,6 +14,7 @@ import { openStore } from './store/index';
 import { WriteQueue } from './store/WriteQueue';
 import { iceFromConfig } from './turn/credentials';
 import { RESUME_KEY_NAME, newResumeKey } from './signaling/resume-tokens';
+import { MAX_REMOVED } from './room/host';
 
 const here = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
 
@@ -43,6 +44,9 @@ async function main(): Promise<void> {
   const carriedChat = await store.chatCarryOver(CHAT_LIMITS.historyMax);
   const closed = await store.closeOpen('server_restart', new Date());
   if (closed.sessions || closed.participants) logger.info(closed, 'closed rows left open by the previous run');
+  // The host, lock and members the previous run kept, and whom it removed (SPEC.md P1, A6).
+  const restore = { memory: await store.roomMemory(), removed: await store.removedParticipants(MAX_REMOVED) };
+  if (restore.memory?.members.length) logger.info({ members: restore.memory.members.length, locked: restore.memory.locked }, 'room restored from the previous run');
 
   // Resume tokens are signed with a key that outlives the process: SERVER_SECRET, or one made at
   // the first start and kept in the database, so members keep their identities across restarts.
@@ -76,6 +80,7 @@ async function main(): Promise<void> {
     metricsToken: config.METRICS_TOKEN ?? null,
     iceFor: iceFromConfig(config),
     metrics,
+    restore,
     carriedChat,
   });
 

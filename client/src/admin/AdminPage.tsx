@@ -8,6 +8,7 @@ import { useEffect, useState } from 'react';
 import { LiveResponse, SessionsResponse } from '@meshtalk/protocol/admin';
 import { adminFetch, initialToken, Unauthorized } from './api';
 import { History } from './History';
+import { HostActions } from './HostActions';
 import { LiveView } from './LiveView';
 import { usePoll } from './use-poll';
 import './admin.css';
@@ -58,6 +59,7 @@ export function AdminPage() {
     <main className="admin">
       <h1>meshtalk admin</h1>
       {live.error && <p role="alert">Live figures unavailable: {live.error.message}</p>}
+      {live.data && <HostActions live={live.data} token={token} />}
       {live.data && <LiveView live={live.data} />}
       <History token={token} sessions={sessions.data?.sessions ?? null} error={sessions.error} />
     </main>

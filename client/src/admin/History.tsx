@@ -4,6 +4,7 @@ import { SessionDetail as SessionDetailSchema } from '@meshtalk/protocol/admin';
 import { Chart } from './Chart';
 import { adminFetch, type SessionDetail, type SessionSummary } from './api';
 import { duration, ms, pct, time } from './format';
+import { hostWords } from './host-words';
 
 export function History({ token, sessions, error }: { token: string; sessions: SessionSummary[] | null; error: Error | null }) {
   const [open, setOpen] = useState<string | null>(null);
@@ -85,6 +86,8 @@ export function History({ token, sessions, error }: { token: string; sessions: S
 /** One timeline line in words: who, and for pair events which pair and how. */
 function describe(e: SessionDetail['events'][number], detail: SessionDetail): string {
   const nameOf = (id: unknown) => (typeof id === 'string' ? (detail.participants.find((p) => p.participantId === id)?.name ?? '?') : '?');
+  const host = hostWords(e);
+  if (host) return host;
   const d = e.detail;
   let text = e.type.replaceAll('_', ' ');
   if (e.name) text += `: ${e.name}`;

@@ -3,6 +3,7 @@
  * (@meshtalk/protocol/admin), parsed with zod on arrival; a fetch that carries the token.
  */
 import type { z } from 'zod';
+import { AdminError } from '@meshtalk/protocol/admin';
 
 export type { LiveResponse as Live, PairView as LivePair, SessionDetail, SessionSummary } from '@meshtalk/protocol/admin';
 
@@ -26,4 +27,22 @@ export function initialToken(): string {
     return fromHash;
   }
   return sessionStorage.getItem('meshtalk.adminToken') ?? '';
+}
+
+/** A POST with the token and a JSON body; the server's error message when it refuses. */
+export async function adminPost<S extends z.ZodType>(path: string, token: string, body: unknown, schema: S): Promise<z.output<S>> {
+  const res = await fetch(path, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    cache: 'no-store',
+  });
+  const json: unknown = await res.json().catch(() => null);
+  if (!res.ok) {
+    const refused = AdminError.safeParse(json);
+    throw new Error(refused.success ? refused.data.error.message : `The server answered ${res.status}.`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new Error('The server answered in a shape this page does not know; reload it.');
+  return parsed.data;
 }

@@ -14,7 +14,8 @@ import type { Signaling } from '../signaling/SignalingClient';
 import { inboundAudio, linkReports, type LinkReport } from './debug';
 import { webStorageIdentity, type IdentityStore } from './identity';
 import { Conversation } from './Conversation';
-import { Session, type SessionEvent } from './Session';
+import { HostControls } from './HostControls';
+import { Session, type SessionEvent, type SessionStatus } from './Session';
 import { EMPTY_SNAPSHOT, type CallSnapshot, type PeerView, type Quality } from './snapshot';
 import { SpeakingDetector } from './Speaking';
 import { StatsReporter } from './StatsReporter';
@@ -56,6 +57,8 @@ export class Call {
   readonly #quality = new Map<string, { quality: Quality; lossPct: number | null }>();
   /** Chat and raised hands; the UI sends through it (`call.conversation.send`, `.toggleHand`, `.setOpen`). */
   readonly conversation: Conversation;
+  /** What the host can do; the server refuses anyone else. */
+  readonly host: HostControls;
 
   constructor(deps: CallDeps) {
     this.#deps = deps;
@@ -86,6 +89,10 @@ export class Call {
       onChange: () => this.#set({ chat: this.conversation.view, hands: this.conversation.hands }, true),
     });
     this.#session.on((e) => this.#onSession(e));
+    this.host = new HostControls(
+      () => this.#session.signaling,
+      (message) => this.#set({ notice: { kind: 'error', message } }, true),
+    );
   }
 
   subscribe = (listener: () => void): (() => void) => {
@@ -171,13 +178,33 @@ export class Call {
   #onSession(e: SessionEvent): void {
     switch (e.type) {
       case 'status':
-        if (e.status === 'in-room' || e.status === 'joining') return;
+        if (e.status === 'in-room') return;
+        // Joining again (the door opened) or waiting at it: nothing joined yet is kept.
+        if (e.status === 'joining' || e.status === 'knocking') return this.#set({ status: e.status }, true);
         if (e.status === 'reconnecting') return this.#set({ status: 'reconnecting' }, true);
         if (e.status === 'failed') return this.#set({ status: 'failed', notice: { kind: 'error', message: e.message ?? '' } }, true);
-        // room-full, replaced, left: the call is over here.
+        // room-full, replaced, left, removed, ended, the door shut: the call is over here.
         this.#end(e.status);
         if (e.capacity !== undefined) this.#set({ capacity: e.capacity }, true);
+        if (e.by !== undefined) this.#set({ closedBy: e.by }, true);
         return;
+      case 'host': {
+        const { hostId, locked, hostName, reason } = e.host;
+        const you = hostId !== null && hostId === this.#snapshot.self?.id;
+        const changed = hostName !== null && (reason === 'transfer' || reason === 'succession');
+        return this.#set(
+          { host: { hostId, locked }, ...(!you && { knocks: [] }), ...(changed && { notice: { kind: 'host_changed', name: hostName, you } }) },
+          true,
+        );
+      }
+      case 'knocks':
+        return this.#set({ knocks: e.knocks }, true);
+      case 'muted-by-host': {
+        const track = this.#mic?.getAudioTracks()[0];
+        if (track) track.enabled = false;
+        const self = this.#snapshot.self;
+        return this.#set({ ...(self && { self: { ...self, muted: true } }), notice: { kind: 'muted_by_host', by: e.by } }, true);
+      }
       case 'joined':
         this.#set({ status: 'in-room', self: { ...e.self, speaking: false } }, true);
         this.conversation.joined(e.chat, e.hands, e.rejoined);
@@ -276,7 +303,7 @@ export class Call {
     for (const l of this.#listeners) l();
   }
 
-  #end(status: 'room-full' | 'replaced' | 'left' | 'idle'): void {
+  #end(status: SessionStatus): void {
     this.#stats.stop();
     this.#speaking.stop();
     this.#screenTrack?.stop();

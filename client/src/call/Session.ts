@@ -6,18 +6,35 @@
  *
  * Call composes it with media, screen sharing, stats reports and speaking detection.
  */
-import type { ChatMessage, HandQueue, IceServer, JoinResponse, LinkQualityLevel, Participant, ScreenState } from '@meshtalk/protocol';
+import type { ChatMessage, HandQueue, HostChanged, IceServer, JoinResponse, Knock, LinkQualityLevel, Participant, ScreenState } from '@meshtalk/protocol';
 import { Mesh, type MeshEvent } from '../mesh/Mesh';
 import type { SignalMessage } from '../mesh/PeerLink';
 import type { RecoveryOptions } from '../mesh/Recovery';
 import type { Signaling } from '../signaling/SignalingClient';
 import type { IdentityStore } from './identity';
 
-export type SessionStatus = 'idle' | 'joining' | 'in-room' | 'reconnecting' | 'room-full' | 'replaced' | 'left' | 'failed';
+export type SessionStatus =
+  | 'idle'
+  | 'joining'
+  /** At a locked room's door, waiting for the host (SPEC.md K2). */
+  | 'knocking'
+  | 'in-room'
+  | 'reconnecting'
+  | 'room-full'
+  | 'replaced'
+  | 'left'
+  | 'failed'
+  /** The door stayed shut: the host said no, nobody answered in time, or too many wait. */
+  | 'denied'
+  | 'knock-expired'
+  | 'locked-out'
+  /** The host took this person out, or ended the call for everyone (`by` says who; null: an admin). */
+  | 'removed'
+  | 'ended';
 
 export type SessionEvent =
   /** `message` says why a join failed; `capacity` how many a full room holds. */
-  | { type: 'status'; status: SessionStatus; message?: string; capacity?: number }
+  | { type: 'status'; status: SessionStatus; message?: string; capacity?: number; by?: string | null }
   /** A join (first or again) was accepted: who we are, who presents, the chat so far and the raised hands. */
   | { type: 'joined'; self: Participant; screen: ScreenState; rejoined: boolean; chat: ChatMessage[]; hands: HandQueue }
   | { type: 'chat'; message: ChatMessage }
@@ -28,6 +45,12 @@ export type SessionEvent =
   | { type: 'presenter'; screen: ScreenState }
   | { type: 'quality'; peerId: string; quality: LinkQualityLevel; lossPct: number | null }
   | { type: 'ice'; iceServers: IceServer[] }
+  /** Who is host, whether the room is locked (`hostName` and `reason` when the host changed). */
+  | { type: 'host'; host: HostChanged }
+  /** The people at the door, for the host. */
+  | { type: 'knocks'; knocks: Knock[] }
+  /** The host muted us (null: an admin); we may unmute ourselves. */
+  | { type: 'muted-by-host'; by: string | null }
   | MeshEvent;
 
 export interface SessionDeps {
@@ -128,7 +151,7 @@ export class Session {
   }
 
   /** Ends everything here (links, socket, timers) and settles in `status`. */
-  close(status: SessionStatus, capacity?: number): void {
+  close(status: SessionStatus, capacity?: number, by?: string | null): void {
     this.#joined = false;
     this.#held = [];
     for (const timer of this.#returning.values()) clearTimeout(timer);
@@ -138,20 +161,21 @@ export class Session {
     this.mesh.close();
     this.#roster.clear();
     this.#self = null;
-    this.#setStatus(status, { capacity });
+    this.#setStatus(status, { capacity, by });
   }
 
   #emit(e: SessionEvent): void {
     for (const l of this.#listeners) l(e);
   }
 
-  #setStatus(status: SessionStatus, why: { message?: string | undefined; capacity?: number | undefined } = {}): void {
+  #setStatus(status: SessionStatus, why: { message?: string | undefined; capacity?: number | undefined; by?: string | null | undefined } = {}): void {
     this.#status = status;
     this.#emit({
       type: 'status',
       status,
       ...(why.message !== undefined && { message: why.message }),
       ...(why.capacity !== undefined && { capacity: why.capacity }),
+      ...(why.by !== undefined && { by: why.by }),
     });
   }
 
@@ -180,9 +204,23 @@ export class Session {
       else console.warn(`meshtalk: signal from unknown ${from} dropped`);
     });
     s.on('screen:changed', ({ screen }) => this.#emit({ type: 'presenter', screen }));
-    s.on('room:closed', ({ reason }) => {
+    s.on('room:closed', ({ reason, by }) => {
       if (reason === 'replaced') this.close('replaced');
-      else this.#setStatus('reconnecting');
+      else if (reason === 'removed' || reason === 'ended') this.close(reason, undefined, by ?? null);
+      else if (this.#status !== 'knocking') this.#setStatus('reconnecting');
+    });
+    s.on('room:host', (host) => this.#emit({ type: 'host', host }));
+    s.on('knock:list', ({ knocks }) => this.#emit({ type: 'knocks', knocks }));
+    s.on('host:muted', ({ by }) => {
+      this.#muted = true;
+      if (this.#self) this.#self = { ...this.#self, muted: true };
+      this.#emit({ type: 'muted-by-host', by });
+    });
+    s.on('knock:answer', (answer) => {
+      if (answer.admitted) return this.#applyJoin(answer.join);
+      // Unlocked: the server closes this connection, which comes back and joins again by itself.
+      if (answer.reason === 'unlocked') return this.#setStatus('joining');
+      this.close(answer.reason === 'denied' ? 'denied' : answer.reason === 'expired' ? 'knock-expired' : 'ended');
     });
     s.on('chat:message', (message) => this.#emit({ type: 'chat', message }));
     s.on('hand:changed', ({ hands }) => this.#emit({ type: 'hands', hands }));
@@ -208,7 +246,9 @@ export class Session {
       else if (ack.error.code === 'forbidden' && identity) {
         this.#deps.identity.clear();
         await this.#sendJoin();
-      } else if (ack.error.code === 'shutting_down' || ack.error.code === 'internal') {
+      } else if (ack.error.code === 'waiting_for_host') this.#setStatus('knocking');
+      else if (ack.error.code === 'room_locked' || ack.error.code === 'rate_limited') this.close('locked-out');
+      else if (ack.error.code === 'shutting_down' || ack.error.code === 'internal') {
         setTimeout(() => s === this.#signaling && s.connected && void this.#sendJoin(), 1_000);
       } else this.#setStatus('failed', { message: ack.error.message });
       return;
@@ -242,6 +282,7 @@ export class Session {
     if (rejoined) this.mesh.resync();
     this.#setStatus('in-room');
     this.#emit({ type: 'joined', self: data.self, screen: data.screen, rejoined, chat: data.chat, hands: data.hands });
+    this.#emit({ type: 'host', host: { ...data.host, hostName: null, reason: null } });
     this.#emit({ type: 'roster' });
   }
 

@@ -1,8 +1,9 @@
 /** What the UI renders: an immutable picture of the call at one moment. */
-import type { HandQueue, LinkQualityLevel, Participant } from '@meshtalk/protocol';
+import type { HandQueue, HostView, Knock, LinkQualityLevel, Participant } from '@meshtalk/protocol';
 import { EMPTY_CHAT, type ChatView } from './Conversation';
+import type { SessionStatus } from './Session';
 
-export type CallStatus = 'idle' | 'joining' | 'in-room' | 'reconnecting' | 'room-full' | 'replaced' | 'left' | 'failed';
+export type CallStatus = SessionStatus;
 export type Quality = LinkQualityLevel;
 
 export interface PeerView extends Participant {
@@ -19,7 +20,11 @@ export interface PeerView extends Participant {
 export type Notice =
   | { kind: 'screen_busy'; name: string }
   | { kind: 'share_failed' }
-  | { kind: 'error'; message: string };
+  | { kind: 'error'; message: string }
+  /** The host muted us (null: an admin). */
+  | { kind: 'muted_by_host'; by: string | null }
+  /** Someone else became host: handed on, or the host left. */
+  | { kind: 'host_changed'; name: string; you: boolean };
 
 export interface CallSnapshot {
   status: CallStatus;
@@ -38,6 +43,12 @@ export interface CallSnapshot {
   chat: ChatView;
   /** Raised hands, first raised first (a tile's place is its index + 1). */
   hands: HandQueue;
+  /** Who is host and whether the room is locked. */
+  host: HostView;
+  /** The people at the door (for the host). */
+  knocks: Knock[];
+  /** Who removed us or ended the call (null: an admin), once that happened. */
+  closedBy?: string | null;
 }
 
 /** The snapshot before anything happened (and after a call ended, with its status). */
@@ -52,4 +63,6 @@ export const EMPTY_SNAPSHOT: CallSnapshot = {
   notice: null,
   chat: EMPTY_CHAT,
   hands: [],
+  host: { hostId: null, locked: false },
+  knocks: [],
 };

@@ -2,6 +2,7 @@
 import { useState, useSyncExternalStore } from 'react';
 import type { Call } from '../call/Call';
 import { Lobby } from './Lobby';
+import { Waiting, closedMessage } from './HostPanel';
 import { Room } from './Room';
 import { t } from './i18n';
 
@@ -12,8 +13,10 @@ export function App({ makeCall }: { makeCall: () => Call }) {
   if (snap.status === 'in-room' || snap.status === 'reconnecting' || (snap.status === 'joining' && snap.self)) {
     return <Room call={call} snap={snap} />;
   }
+  if (snap.status === 'knocking') return <Waiting onCancel={() => void call.leave()} />;
   const message =
-    snap.status === 'room-full'
+    closedMessage(snap) ??
+    (snap.status === 'room-full'
       ? t.roomFull(snap.capacity ?? null)
       : snap.status === 'replaced'
         ? t.replaced
@@ -21,7 +24,7 @@ export function App({ makeCall }: { makeCall: () => Call }) {
           ? t.left
           : snap.notice?.kind === 'error'
             ? snap.notice.message
-            : null;
+            : null);
   return (
     <Lobby
       message={message}

@@ -1,6 +1,8 @@
 /** In the room: tiles, the shared screen, notices and the controls. Renders the snapshot only. */
 import { memo, useEffect, useState } from 'react';
 import type { Call, CallSnapshot, PeerView } from '../call/Call';
+import type { HostControls } from '../call/HostControls';
+import { HostBadge, HostBar, Knocks, TileMenu, hostNotice } from './HostPanel';
 import { AudioOut, VideoOut } from './Media';
 import { ChatAnnouncer, ChatButton, ChatPanel, HandBadge, HandButton } from './ChatPanel';
 import { t } from './i18n';
@@ -22,6 +24,7 @@ export function Room({ call, snap }: { call: Call; snap: CallSnapshot }) {
 
   const presenter = snap.screen && snap.screen.holderId !== self?.id ? snap.screen.holderName : null;
   const warnings = snap.peers.filter((p) => p.quality !== 'good');
+  const isHost = !!self && snap.host.hostId === self.id;
   const place = (id: string | undefined) => (id === undefined ? 0 : snap.hands.indexOf(id) + 1);
 
   return (
@@ -44,16 +47,19 @@ export function Room({ call, snap }: { call: Call; snap: CallSnapshot }) {
           {t.copyLink}
         </button>
         {copied && <span role="status">{t.linkCopied}</span>}
+        {snap.host.locked && <span className="locked-note">🔒 {t.lockedNote}</span>}
       </header>
 
       {snap.notice && (
         <div className="notice" role="alert">
-          {snap.notice.kind === 'screen_busy' ? t.screenBusy(snap.notice.name) : snap.notice.kind === 'share_failed' ? t.shareFailed : snap.notice.message}
+          {hostNotice(snap.notice) ??
+            (snap.notice.kind === 'screen_busy' ? t.screenBusy(snap.notice.name) : snap.notice.kind === 'share_failed' ? t.shareFailed : snap.notice.kind === 'error' ? snap.notice.message : '')}
           <button type="button" onClick={() => call.dismissNotice()}>
             {t.dismiss}
           </button>
         </div>
       )}
+      {isHost && <Knocks knocks={snap.knocks} host={call.host} />}
       {warnings.map((p) => (
         <div key={p.id} className={`warning ${p.quality}`} role="status" data-peer={p.id}>
           {p.quality === 'bad' ? t.badLink(p.name) : t.poorLink(p.name)}
@@ -75,12 +81,13 @@ export function Room({ call, snap }: { call: Call; snap: CallSnapshot }) {
               {self.name} ({t.you})
             </span>
             <Badges muted={self.muted} speaking={self.speaking} presenting={snap.presenting} />
+            {isHost && <HostBadge />}
             <HandBadge place={place(self.id)} />
             {snap.listenOnly && <span className="note">{t.listenOnly}</span>}
           </li>
         )}
         {snap.peers.map((p) => (
-          <Tile key={p.id} peer={p} hand={place(p.id)} />
+          <Tile key={p.id} peer={p} hand={place(p.id)} host={snap.host.hostId === p.id} manage={isHost ? call.host : null} />
         ))}
       </ul>
       {snap.peers.length === 0 && <p className="muted">{t.alone}</p>}
@@ -100,6 +107,7 @@ export function Room({ call, snap }: { call: Call; snap: CallSnapshot }) {
         )}
         <HandButton call={call} raised={place(self?.id) > 0} />
         <ChatButton call={call} chat={snap.chat} />
+        {isHost && <HostBar host={call.host} locked={snap.host.locked} />}
         <button type="button" className="danger" onClick={() => void call.leave()}>
           {t.leave}
         </button>
@@ -138,7 +146,7 @@ function samePeer(a: PeerView, b: PeerView): boolean {
 }
 
 /** One remote person. Re-rendered only when something about them changed. */
-const Tile = memo(function Tile({ peer, hand }: { peer: PeerView; hand: number }) {
+const Tile = memo(function Tile({ peer, hand, host, manage }: { peer: PeerView; hand: number; host: boolean; manage: HostControls | null }) {
   const link =
     peer.linkState === 'connected'
       ? t.link[peer.quality]
@@ -150,6 +158,8 @@ const Tile = memo(function Tile({ peer, hand }: { peer: PeerView; hand: number }
       <span className="name">{peer.name}</span>
       <Badges muted={peer.muted} speaking={peer.speaking} presenting={peer.presenting} />
       <HandBadge place={hand} />
+      {host && <HostBadge />}
+      {manage && <TileMenu id={peer.id} name={peer.name} host={manage} />}
       <span className={`link ${peer.linkState === 'connected' ? peer.quality : 'pending'}`} data-state={peer.linkState}>
         {link}
         {peer.rttMs !== null && peer.linkState === 'connected' ? ` · ${Math.round(peer.rttMs)} ms` : ''}
@@ -157,4 +167,4 @@ const Tile = memo(function Tile({ peer, hand }: { peer: PeerView; hand: number }
       {peer.audio && <AudioOut stream={peer.audio} />}
     </li>
   );
-}, (a, b) => a.hand === b.hand && samePeer(a.peer, b.peer));
+}, (a, b) => a.hand === b.hand && a.host === b.host && a.manage === b.manage && samePeer(a.peer, b.peer));

@@ -11,7 +11,7 @@ import type { Notify, Periodic, SignalingObserver } from '../signaling/attach';
 import { eventOp, type SessionEventType, type Store, type WriteOp } from '../store/types';
 import { HealthMonitor, type HealthEffect, type QualityThresholds } from './HealthMonitor';
 import type { Metrics } from './metrics';
-import { Samples, mountAdmin, mountMetrics } from './routes';
+import { Samples, mountAdmin, mountMetrics, type AdminDeps } from './routes';
 import { FailureThrottle, bearerGuard } from './auth';
 
 /** How often undecided pair attempts are checked against the connect window. */
@@ -48,6 +48,8 @@ export interface AdminAccess {
   metricsToken: string | null;
   /** The client address of a request, for the wrong-token throttle. */
   addressOf: (req: Request) => string;
+  /** A host action as the admin (the signaling adapter's). */
+  hostAction: AdminDeps['hostAction'];
 }
 
 /** Wrong tokens (admin and metrics together) one client address may send per window before 429. */
@@ -153,7 +155,7 @@ export function createAdminSide(deps: AdminSideDeps): AdminSide {
       else off(['/metrics'], 'metrics are off (no METRICS_TOKEN)');
       if (access.adminToken) {
         const guard = bearerGuard({ token: access.adminToken, throttle, addressOf: access.addressOf, realm: 'admin' });
-        mountAdmin(app, { guard, room, health, store: deps.store, queueDepth: deps.queueDepth, now }, samples);
+        mountAdmin(app, { guard, room, health, store: deps.store, queueDepth: deps.queueDepth, now, hostAction: access.hostAction }, samples);
       } else {
         // The admin surface is off: not even the page is served.
         off(['/admin', '/api/admin'], 'the admin surface is off (no ADMIN_TOKEN)');

@@ -3,8 +3,9 @@
  * /metrics behind the metrics token. The /admin page itself is part of the client and reads
  * the API.
  */
-import type { Express, Request, RequestHandler, Response } from 'express';
-import type { LiveResponse, Sample, SessionDetail, SessionSummary, SessionsResponse } from '@meshtalk/protocol/admin';
+import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
+import type { Ack, Empty, HostEventName } from '@meshtalk/protocol';
+import { ADMIN_HOST_ACTIONS, type HostAction, type LiveResponse, type Sample, type SessionDetail, type SessionSummary, type SessionsResponse } from '@meshtalk/protocol/admin';
 import type { Room } from '../room/Room';
 import type { SessionSummaryRow, Store } from '../store/types';
 import type { HealthMonitor } from './HealthMonitor';
@@ -18,7 +19,12 @@ export interface AdminDeps {
   store: Store;
   queueDepth: () => number;
   now: () => number;
+  /** A host action as the admin (signaling/host.ts). */
+  hostAction: (event: HostEventName, payload: unknown) => Ack<Empty>;
 }
+
+/** How an admin host action's error code answers over HTTP. */
+const HOST_ERROR_STATUS: Record<string, number> = { invalid_payload: 400, not_in_room: 404, room_full: 409, rate_limited: 429, forbidden: 403 };
 
 /** The last hour of live figures, one sample per `everyMs`, for the admin charts. */
 export class Samples {
@@ -79,10 +85,23 @@ export function mountAdmin(app: Express, deps: AdminDeps, samples: Samples): voi
       sessionId: deps.room.sessionId,
       participants: deps.room.participants().map((p) => ({ ...p, presenting: screen?.holderId === p.id })),
       health: deps.health.live(deps.now()),
+      host: { ...deps.room.host.view(), knocks: deps.room.host.knocks() },
       queueDepth: deps.queueDepth(),
       samples: [...samples.list()],
     };
     res.json(body);
+  });
+
+  // The admin does what a host does (SPEC.md A2), without being a participant.
+  app.post('/api/admin/host/:action', express.json({ limit: '2kb' }), (req: Request, res: Response) => {
+    const action = String(req.params.action) as HostAction;
+    if (!ADMIN_HOST_ACTIONS.includes(action)) {
+      res.status(404).json({ error: { code: 'not_found', message: `no such host action; one of ${ADMIN_HOST_ACTIONS.join(', ')}` } });
+      return;
+    }
+    const r = deps.hostAction(`host:${action}`, req.body);
+    if (r.ok) res.json({ ok: true });
+    else res.status(HOST_ERROR_STATUS[r.error.code] ?? 500).json({ error: { code: r.error.code, message: r.error.message } });
   });
 
   app.get('/api/admin/sessions', async (req: Request, res: Response) => {

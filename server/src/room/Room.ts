@@ -7,24 +7,11 @@ import { ErrorCode, uniqueName } from '@meshtalk/protocol';
 import type { ChatMessage, Participant, ScreenState } from '@meshtalk/protocol';
 import { ChatLog } from './chat';
 import { HandQueue } from './hands';
+import { HostRules } from './host';
 import { done, fail } from './results';
-import type { ConnId, JoinCommand, JoinResult, LeaveReason, Result, RoomEvent, RoomOptions, SessionStatus } from './types';
+import type { ConnId, JoinCommand, JoinResult, LeaveReason, Member, Result, RoomEvent, RoomOptions, SessionStatus } from './types';
 
 export type * from './types';
-
-interface Member {
-  id: string;
-  name: string;
-  muted: boolean;
-  joinedAt: number;
-  token: string;
-  /** The live connection, or null while the grace period runs. */
-  connId: ConnId | null;
-  /** Increments on every disconnect, so a stale grace expiry can be told apart (R4). */
-  dropCount: number;
-  /** The persisted stint of this member in the current session. */
-  stintId: string;
-}
 
 interface Session {
   id: string;
@@ -48,10 +35,23 @@ export class Room {
   readonly #opts: RoomOptions;
   readonly #chat: ChatLog;
   readonly #hands = new HandQueue();
+  /** The host role, the lock and the door (host.ts); its actions are `room.host.*`. */
+  readonly host: HostRules;
 
   constructor(opts: RoomOptions) {
     this.#opts = opts;
     this.#chat = new ChatLog(opts.carriedChat ?? null);
+    this.host = new HostRules(opts, {
+      members: () => this.#members.values(),
+      member: (id) => this.#members.get(id),
+      memberByConn: (connId) => this.#memberByConn(connId),
+      view: (m) => this.#view(m),
+      sessionId: () => this.sessionId,
+      remove: (m, reason, now) => this.#remove(m, reason, now),
+      setMuted: (m, muted, now) => this.#setMuted(m, muted, now),
+      seat: (cmd, joinedAt) => this.#seat(cmd, joinedAt),
+      closeAll: (reason, now) => this.closeAll(reason, now),
+    });
   }
 
   get size(): number {
@@ -83,7 +83,7 @@ export class Room {
     return s && holder ? { holderId: holder.id, holderName: holder.name, epoch: s.epoch } : null;
   }
 
-  /** R1, R2, R3, N1, L1. */
+  /** R1, R2, R3, N1, L1, K2. */
   join(cmd: JoinCommand): Result<JoinResult> {
     const events: RoomEvent[] = [];
     const boundId = this.#byConn.get(cmd.connId);
@@ -119,6 +119,15 @@ export class Room {
       return fail(ErrorCode.forbidden, 'this participant id was not issued with that resume token; join without them for a new identity');
     }
 
+    // A removed participant, or a newcomer at a locked room (who knocks instead).
+    const gated = this.host.gate(cmd);
+    if (gated) return gated;
+    return this.#seat(cmd, cmd.participantId === undefined ? undefined : this.host.restoredJoinedAt(cmd.participantId));
+  }
+
+  /** R1: a new seat, if there is one; the check and the insert in one synchronous call. */
+  #seat(cmd: JoinCommand, joinedAt = cmd.now): Result<JoinResult> {
+    const events: RoomEvent[] = [];
     if (this.#members.size >= this.#opts.capacity) {
       const sessionId = this.#session?.id ?? '';
       events.push({ type: 'rejected_full', sessionId, name: cmd.name, at: cmd.now });
@@ -131,7 +140,7 @@ export class Room {
       id,
       name: this.#uniqueName(cmd.name, id),
       muted: cmd.muted ?? false,
-      joinedAt: cmd.now,
+      joinedAt,
       token: this.#opts.tokenFor(id),
       connId: cmd.connId,
       dropCount: 0,
@@ -140,6 +149,7 @@ export class Room {
     this.#members.set(member.id, member);
     this.#byConn.set(cmd.connId, member.id);
     events.push({ type: 'joined', sessionId: session.id, stintId: member.stintId, participant: this.#view(member), connId: cmd.connId, at: cmd.now });
+    events.push(...this.host.seated(member, cmd.now));
     this.#updateStatus(cmd.now, events);
     return done(this.#joinResult(member, false), events);
   }
@@ -147,7 +157,7 @@ export class Room {
   /** R4: the connection dropped; the slot is kept until `expire` with the returned dropCount. */
   disconnect(connId: ConnId, now: number): Result<{ participantId: string; dropCount: number } | null> {
     const m = this.#memberByConn(connId);
-    if (!m) return done(null);
+    if (!m) return done(null, this.host.withdraw(connId, now));
     this.#byConn.delete(connId);
     m.connId = null;
     m.dropCount += 1;
@@ -169,7 +179,10 @@ export class Room {
     return done(null, this.#remove(m, reason, now));
   }
 
-  /** Everyone leaves, e.g. at shutdown. */
+  /**
+   * Everyone leaves: at shutdown (the host and lock stay as they are, for the restart: P1), or
+   * when the call is ended for everyone (E1).
+   */
   closeAll(reason: LeaveReason, now: number): RoomEvent[] {
     return [...this.#members.values()].flatMap((m) => this.#remove(m, reason, now));
   }
@@ -178,9 +191,13 @@ export class Room {
   setMuted(connId: ConnId, muted: boolean, now: number): Result<null> {
     const m = this.#memberByConn(connId);
     if (!m) return fail(ErrorCode.not_in_room, 'join the room first');
-    if (m.muted === muted) return done(null);
+    return done(null, this.#setMuted(m, muted, now));
+  }
+
+  #setMuted(m: Member, muted: boolean, now: number): RoomEvent[] {
+    if (m.muted === muted) return [];
     m.muted = muted;
-    return done(null, [{ type: muted ? 'muted' : 'unmuted', sessionId: this.#session!.id, participant: this.#view(m), at: now }]);
+    return [{ type: muted ? 'muted' : 'unmuted', sessionId: this.#session!.id, participant: this.#view(m), at: now }];
   }
 
   /** S1. */
@@ -261,7 +278,8 @@ export class Room {
     this.#members.delete(m.id);
     if (m.connId !== null) this.#byConn.delete(m.connId);
     events.push({ type: 'left', sessionId: session.id, stintId: m.stintId, participant: this.#view(m), reason, at: now });
-    this.#updateStatus(now, events);
+    events.push(...this.host.left(m, reason, now));
+    this.#updateStatus(now, events, reason);
     return events;
   }
 
@@ -279,15 +297,17 @@ export class Room {
   }
 
   /** L1: the status follows from how many are present. */
-  #updateStatus(now: number, events: RoomEvent[]): void {
+  #updateStatus(now: number, events: RoomEvent[], reason?: LeaveReason): void {
     const s = this.#session;
     if (!s) return;
     const n = this.#members.size;
     const peakBefore = s.peak;
     s.peak = Math.max(s.peak, n);
     const status: SessionStatus = n === 0 ? 'ended' : n === 1 && s.status === 'waiting' ? 'waiting' : 'active';
+    // An emptied room unlocks for the next call (but a shutdown keeps the host and lock: P1).
+    if (n === 0 && reason !== 'server_shutdown') events.push(...this.host.emptied(s.id, now));
     if (status !== s.status || s.peak !== peakBefore) {
-      events.push({ type: 'session_status', sessionId: s.id, status, peak: s.peak, at: now });
+      events.push({ type: 'session_status', sessionId: s.id, status, peak: s.peak, ...(reason === 'ended' && { endReason: 'ended_by_host' }), at: now });
     }
     if (status === 'ended') {
       this.#session = null;
@@ -303,6 +323,7 @@ export class Room {
       participants: [...this.#members.values()].filter((o) => o.id !== m.id).map((o) => this.#view(o)),
       screen: this.screen(),
       resumed,
+      host: this.host.view(),
       chat: this.#chat.history(),
       hands: this.#hands.list(),
     };

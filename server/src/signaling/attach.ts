@@ -12,6 +12,12 @@ import { clientAddress } from '../http/client-address';
 import type { SignalingAdapter, SignalingDeps } from './types';
 import { wireSockets } from './wiring';
 import type { RoomEvent } from '../room/Room';
+import { HOST_LIMITS } from '@meshtalk/protocol';
+import { createHostSide } from './host';
+import { KeyedLimiter } from './KeyedLimiter';
+
+/** How often knocks nobody answered are closed (K5: they wait HOST_LIMITS.knockTtlMs). */
+const KNOCK_SWEEP_MS = 5_000;
 
 export type { MeshServer, Notify, Periodic, SignalingAdapter, SignalingDeps, SignalingObserver } from './types';
 export { createNotifier } from './announce';
@@ -30,15 +36,31 @@ export function attachSignaling(deps: SignalingDeps): SignalingAdapter {
     }
   };
 
+  // P1: the host, lock and members are written whenever they change (not at shutdown: the
+  // restart comes back to them).
+  let remembered = JSON.stringify(room.host.memory());
+  const remember = () => {
+    if (closing) return;
+    const memory = room.host.memory();
+    const text = JSON.stringify(memory);
+    if (text === remembered) return;
+    remembered = text;
+    deps.enqueue({ kind: 'room_memory', id: deps.newId(), memory, at: new Date(now()) });
+  };
+
   /** Emits what each room event means (unless `emit` is false), queues its rows, tells the observer. */
   function apply(events: RoomEvent[], emit = true): void {
     for (const event of events) {
-      if (emit) announce(io, logger, event);
+      if (emit) {
+        announce(io, logger, event);
+        host.announce(event);
+      }
       if (event.type === 'left') timers.clearRefresh(event.participant.id);
       if (event.type === 'rejected_full') for (const op of refused.add(event, deps.newId)) deps.enqueue(op);
       for (const op of rowsFor(event, deps.newId)) deps.enqueue(op);
       deps.observer?.roomEvent?.(event);
     }
+    if (emit) remember();
   }
 
   const ctx: HandlerContext = {
@@ -52,7 +74,9 @@ export function attachSignaling(deps: SignalingDeps): SignalingAdapter {
     observer: deps.observer,
     apply: (events) => apply(events),
     closing: () => closing,
+    knockLimits: new KeyedLimiter({ burst: HOST_LIMITS.knockBurst, perSec: HOST_LIMITS.knocksPerMin / 60, now }),
   };
+  const host = createHostSide({ ...ctx, io, hostLimits: new KeyedLimiter({ burst: HOST_LIMITS.actionBurst, perSec: HOST_LIMITS.actionsPerSec, maxKeys: 1_000, now }) });
   wireSockets({
     io,
     room,
@@ -61,15 +85,20 @@ export function attachSignaling(deps: SignalingDeps): SignalingAdapter {
     rateLimit: deps.rateLimit,
     joinTimeoutMs: deps.joinTimeoutMs,
     observer: deps.observer,
-    handlers: createHandlers(ctx),
+    handlers: createHandlers(ctx, host.handlers),
     disconnected: (socket, reason) => onDisconnect(ctx, socket, reason),
   });
   for (const p of deps.periodic ?? []) timers.every(p.everyMs, () => p.run());
   timers.every(deps.refusedJoinsEveryMs ?? REFUSED_JOINS_ROLLUP_MS, writeRefused);
+  timers.every(deps.knockSweepMs ?? KNOCK_SWEEP_MS, () => apply(room.host.expireKnocks(now()).events));
+  // P1: members from before a restart have a grace period to come back without knocking.
+  if (deps.restored) timers.later(deps.graceMs, () => apply(room.host.endRestore(now()).events));
 
   return {
     notify,
+    hostAction: (event, payload) => host.admin(event, payload),
     shutdown() {
+      // The memory stays as the last change left it: the restart comes back to it (P1).
       closing = true;
       timers.clearAll();
       io.emit('room:closed', { reason: 'server_shutdown' });

@@ -3,9 +3,10 @@
  * decides, the room's events are applied (emits, rows, observers), and the ack is returned.
  * Identity is the socket's own connection, never a payload field.
  */
-import { ErrorCode, type Ack, type AckError, type ClientEventName, type ClientRequests, type ClientResponses } from '@meshtalk/protocol';
+import { ErrorCode, type Ack, type AckError, type ClientEventName, type ClientRequests, type ClientResponses, type HostEventName, type JoinResponse } from '@meshtalk/protocol';
 import type { z } from 'zod';
-import type { Room, RoomEvent } from '../room/Room';
+import type { JoinResult, Room, RoomEvent } from '../room/Room';
+import type { KeyedLimiter } from './KeyedLimiter';
 import type { IceFor } from '../turn/credentials';
 import type { SignalingTimers } from './timers';
 import { chatHandlers } from './chat-handlers';
@@ -28,6 +29,8 @@ export interface HandlerContext {
   apply(events: RoomEvent[]): void;
   /** True once shutdown began: joins are refused. */
   closing(): boolean;
+  /** Knocks at a locked room, by client address (K2). */
+  knockLimits: KeyedLimiter;
 }
 
 export const error = (code: ErrorCode, message: string, details?: Record<string, unknown>): { ok: false; error: AckError } => ({
@@ -35,26 +38,35 @@ export const error = (code: ErrorCode, message: string, details?: Record<string,
   error: details ? { code, message, details } : { code, message },
 });
 
-export function createHandlers(ctx: HandlerContext): Handlers {
-  const { room, now, apply } = ctx;
-
-  /** Pushes fresh TURN credentials to a participant shortly before the current ones expire. */
-  const refreshIce = (participantId: string, expiresAt: number | null) =>
-    ctx.timers.scheduleRefresh(participantId, expiresAt, () => {
-      const grant = ctx.iceFor(participantId, now());
-      return ctx.notify(participantId, 'ice:refresh', { iceServers: grant.iceServers, iceServersExpireAt: grant.expiresAt }) ? grant : null;
+/**
+ * A connection took its seat (a join, or a knock the host admitted): into the Socket.IO room,
+ * with its ICE servers, and fresh TURN credentials pushed shortly before they expire.
+ */
+export function welcome(ctx: HandlerContext, socket: MeshSocket, data: JoinResult): JoinResponse {
+  const { now } = ctx;
+  void socket.join(ROOM);
+  const id = data.self.id;
+  const grant = ctx.iceFor(id, now(), ctx.addressOf(socket));
+  const refresh = (expiresAt: number | null) =>
+    ctx.timers.scheduleRefresh(id, expiresAt, () => {
+      const next = ctx.iceFor(id, now());
+      return ctx.notify(id, 'ice:refresh', { iceServers: next.iceServers, iceServersExpireAt: next.expiresAt }) ? next : null;
     });
+  refresh(grant.expiresAt);
+  return { ...data, iceServers: grant.iceServers, iceServersExpireAt: grant.expiresAt };
+}
+
+export function createHandlers(ctx: HandlerContext, host: Pick<Handlers, HostEventName>): Handlers {
+  const { room, now, apply } = ctx;
 
   return {
     'room:join': (p, socket) => {
       if (ctx.closing()) return error(ErrorCode.shutting_down, 'the server is restarting; try again in a moment');
-      const r = room.join({ connId: socket.id, name: p.name, participantId: p.participantId, resumeToken: p.resumeToken, muted: p.muted, now: now() });
+      const mayKnock = () => ctx.knockLimits.take(ctx.addressOf(socket));
+      const r = room.join({ connId: socket.id, name: p.name, participantId: p.participantId, resumeToken: p.resumeToken, muted: p.muted, now: now(), mayKnock });
       apply(r.events);
       if (!r.ok) return { ok: false, error: r.error };
-      void socket.join(ROOM);
-      const grant = ctx.iceFor(r.data.self.id, now(), ctx.addressOf(socket));
-      refreshIce(r.data.self.id, grant.expiresAt);
-      return { ok: true, data: { ...r.data, iceServers: grant.iceServers, iceServersExpireAt: grant.expiresAt } };
+      return { ok: true, data: welcome(ctx, socket, r.data) };
     },
     'room:leave': (_p, socket) => {
       const r = room.leave(socket.id, now());
@@ -99,6 +111,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       return { ok: true, data: {} };
     },
     ...chatHandlers(ctx),
+    ...host,
   };
 }
 

@@ -1,7 +1,7 @@
 /** What the Socket.IO adapter's parts share: the typed server and socket, and its dependencies. */
 import type { Server, Socket } from 'socket.io';
 import type { Logger } from 'pino';
-import type { ClientRequests, ErrorCode, ServerEventName, ServerToClientEvents, ClientToServerEvents } from '@meshtalk/protocol';
+import type { Ack, ClientRequests, Empty, ErrorCode, HostEventName, ServerEventName, ServerToClientEvents, ClientToServerEvents } from '@meshtalk/protocol';
 import type { z } from 'zod';
 import type { Room, RoomEvent } from '../room/Room';
 import type { WriteOp } from '../store/types';
@@ -50,11 +50,17 @@ export interface SignalingDeps {
   periodic?: readonly Periodic[] | undefined;
   /** How often refused joins are written as one tally row (default 60 s). */
   refusedJoinsEveryMs?: number | undefined;
+  /** How often unanswered knocks are closed (default 5 s). */
+  knockSweepMs?: number | undefined;
+  /** True when the room was built from a restart's memory (P1): its members get `graceMs` to come back. */
+  restored?: boolean | undefined;
 }
 
 /** The server side of signaling as app.ts holds it (the browser side is client/src/signaling). */
 export interface SignalingAdapter {
   notify: Notify;
+  /** A host action by the admin (not a participant), as the admin API takes it. */
+  hostAction(event: HostEventName, payload: unknown): Ack<Empty>;
   /** Refuse new joins, tell everyone the server is going away, close the room, stop every timer. */
   shutdown(): void;
 }

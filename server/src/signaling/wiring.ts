@@ -81,10 +81,12 @@ export function wireSockets(deps: WiringDeps): void {
       deadline = null;
     };
     const syncDeadline = () => {
-      if (room.memberOf(socket.id)) return clearDeadline();
+      // A knocker waits for the host (K2: its knock expires on its own).
+      const waiting = () => room.memberOf(socket.id) !== null || room.host.isKnocking(socket.id);
+      if (waiting()) return clearDeadline();
       deadline ??= setTimeout(() => {
         deadline = null;
-        if (room.memberOf(socket.id)) return;
+        if (waiting()) return;
         logger.debug({ socket: socket.id }, 'connection closed: not in the room in time');
         socket.disconnect(true);
       }, deps.joinTimeoutMs).unref();

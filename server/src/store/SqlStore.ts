@@ -3,7 +3,20 @@
  * the client and a close function. Beyond the port it offers reads the admin may want later.
  */
 import { migrate, migrationsApplied } from './migrate';
-import { applyOps, chatCarryOver, closeOpen, listConnectionReports, listEvents, listParticipants, listSessionSummaries, listSessions, serverSecret, type SqlClient } from './sql';
+import {
+  applyOps,
+  chatCarryOver,
+  closeOpen,
+  listConnectionReports,
+  listEvents,
+  listParticipants,
+  listSessionSummaries,
+  listSessions,
+  removedParticipants,
+  roomMemory,
+  serverSecret,
+  type SqlClient,
+} from './sql';
 import type { StintEndReason, Store, WriteOp } from './types';
 
 export class SqlStore implements Store {
@@ -48,6 +61,12 @@ export class SqlStore implements Store {
   }
   chatCarryOver(limit: number) {
     return chatCarryOver(this.#db, limit);
+  }
+  roomMemory() {
+    return roomMemory(this.#db);
+  }
+  removedParticipants(limit: number) {
+    return removedParticipants(this.#db, limit);
   }
   serverSecret(name: string, make: () => string) {
     return serverSecret(this.#db, name, make);

@@ -3,7 +3,7 @@
  * tiny client interface. Writes are idempotent: inserts skip an id already present and updates
  * only move a row forward, so a batch retried after a lost commit writes nothing twice.
  */
-import type { ChatCarryOver, ConnectionReportRow, EventRow, ParticipantRow, SessionRow, SessionSummaryRow, StintEndReason, WriteOp } from './types';
+import type { ChatCarryOver, ConnectionReportRow, EventRow, ParticipantRow, RoomMemory, SessionRow, SessionSummaryRow, StintEndReason, WriteOp } from './types';
 
 export interface SqlClient {
   /** One statement with `$n` parameters, or (without parameters) a script of several. */
@@ -127,6 +127,22 @@ export async function applyOps(tx: SqlClient, ops: readonly WriteOp[]): Promise<
         break;
       case 'participant_leave':
         await tx.query(`UPDATE participants SET left_at = $2, leave_reason = $3 WHERE id = $1 AND left_at IS NULL`, [op.id, op.at, op.reason]);
+        break;
+      case 'room_memory':
+        // The newest memory wins; a retried older one never overwrites a newer one.
+        await tx.query(
+          `INSERT INTO room_state (id, host_id, locked, members, updated_at) VALUES (1, $1, $2, $3::jsonb, $4)
+           ON CONFLICT (id) DO UPDATE SET host_id = EXCLUDED.host_id, locked = EXCLUDED.locked, members = EXCLUDED.members, updated_at = EXCLUDED.updated_at
+           WHERE room_state.updated_at <= EXCLUDED.updated_at`,
+          [op.memory.hostId, op.memory.locked, JSON.stringify(op.memory.members), op.at],
+        );
+        break;
+      case 'participant_removed':
+        await tx.query(
+          `INSERT INTO removed_participants (participant_id, session_id, removed_at) VALUES ($1, $2, $3)
+           ON CONFLICT (participant_id) DO UPDATE SET removed_at = EXCLUDED.removed_at, session_id = EXCLUDED.session_id`,
+          [op.participantId, op.sessionId, op.at],
+        );
         break;
     }
   }
@@ -284,6 +300,27 @@ export async function listConnectionReports(db: SqlClient, sessionId: string): P
     inKbps: maybeNumber(r.in_kbps),
     outKbps: maybeNumber(r.out_kbps),
   }));
+}
+
+/** The room as the last run left it (P1); members that do not parse are left out. */
+export async function roomMemory(db: SqlClient): Promise<RoomMemory | null> {
+  const { rows } = await db.query(`SELECT host_id, locked, members FROM room_state WHERE id = 1`);
+  const r = rows[0];
+  if (!r) return null;
+  const raw: unknown = typeof r.members === 'string' ? JSON.parse(r.members) : r.members;
+  const members = (Array.isArray(raw) ? raw : []).flatMap((m: { id?: unknown; joinedAt?: unknown }) =>
+    typeof m?.id === 'string' && typeof m.joinedAt === 'number' ? [{ id: m.id, joinedAt: m.joinedAt }] : [],
+  );
+  return { hostId: maybeString(r.host_id), locked: r.locked === true, members };
+}
+
+/** The `limit` most recently removed participants, oldest of them first. */
+export async function removedParticipants(db: SqlClient, limit: number): Promise<string[]> {
+  const { rows } = await db.query(
+    `SELECT participant_id FROM (SELECT participant_id, removed_at FROM removed_participants ORDER BY removed_at DESC LIMIT $1) r ORDER BY removed_at`,
+    [limit],
+  );
+  return rows.map((r) => String(r.participant_id));
 }
 
 /**

@@ -6,7 +6,9 @@
 
 import type { LeaveReason } from '@meshtalk/protocol';
 import type { SessionEventType, SessionStatus } from '@meshtalk/protocol/admin';
-import type { CarriedChat } from '../room/types';
+import type { CarriedChat, RoomMemory } from '../room/types';
+
+export type { RoomMemory };
 
 // The closed sets are defined once, in protocol/src/admin.ts (the admin page reads them too).
 export type { SessionEventType, SessionStatus };
@@ -61,7 +63,11 @@ export type WriteOp =
   /** One chat message; `seq` is its place in the conversation (lifecycle: never shed). */
   | { kind: 'chat_message'; id: string; sessionId: string; seq: number; participantId: string; name: string; at: Date; text: string }
   /** Session `id` carries on the conversation begun in session `threadId` (a restart cut it off). */
-  | { kind: 'chat_thread'; id: string; threadId: string };
+  | { kind: 'chat_thread'; id: string; threadId: string }
+  /** The host, the lock and the members, replacing what was kept before (room_state; SPEC.md P1). */
+  | { kind: 'room_memory'; id: string; memory: RoomMemory; at: Date }
+  /** A participant the host removed: its resume token stays refused (SPEC.md A6). */
+  | { kind: 'participant_removed'; id: string; participantId: string; sessionId: string; at: Date };
 
 /** Builds the row of one session event (the one builder; every writer of events uses it). */
 export function eventOp(
@@ -149,6 +155,10 @@ export interface Store {
   listEvents(sessionId: string): Promise<EventRow[]>;
   /** The chat a restart cut off (read before `closeOpen`), with its last `limit` messages; null if there is none. */
   chatCarryOver(limit: number): Promise<CarriedChat | null>;
+  /** The host, lock and members kept by the last run (SPEC.md P1), or null when none was kept. */
+  roomMemory(): Promise<RoomMemory | null>;
+  /** The participants removed most recently, oldest of them first, at most `limit`. */
+  removedParticipants(limit: number): Promise<string[]>;
   /** The secret stored under `name`, made with `make` and stored the first time (server_secrets). */
   serverSecret(name: string, make: () => string): Promise<string>;
   close(): Promise<void>;

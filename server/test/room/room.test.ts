@@ -209,7 +209,8 @@ describe('screen', () => {
     const d = room.disconnect('a', 2);
     expect(room.screen()?.holderId).toBe(a.data.self.id);
     const e = room.expire(a.data.self.id, d.ok && d.data ? d.data.dropCount : -1, 30);
-    expect(types(e.events)).toEqual(['screen_changed', 'left']);
+    // a was the host (A1): b, the one left, takes over (A4).
+    expect(types(e.events)).toEqual(['screen_changed', 'left', 'host_changed']);
     expect(room.screen()).toBeNull();
     expect(room.claimScreen('b', 31).ok).toBe(true);
   });
@@ -245,7 +246,7 @@ describe('session', () => {
   it('[L1] waiting with one, active with two, ended when empty; a new join opens a new session', () => {
     const room = makeRoom();
     const a = joinOk(room, 'a');
-    expect(types(a.events)).toEqual(['session_opened', 'joined', 'session_status']);
+    expect(types(a.events)).toEqual(['session_opened', 'joined', 'host_changed', 'session_status']);
     const first = room.sessionId;
     const phases: string[] = [];
     const collect = (evs: RoomEvent[]) => evs.forEach((e) => e.type === 'session_status' && phases.push(`${e.status}:${e.peak}`));

@@ -5,10 +5,8 @@
  * in the database (real PostgreSQL here) or in SERVER_SECRET.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type SqlStore } from '../../src/store/index';
-import { MIGRATIONS_DIR } from '../store/contract';
-import { withTestDatabase, type TestDatabase } from '../support/postgres';
+import { afterEach, describe, expect, it } from 'vitest';
+import { usePostgresStore } from '../support/pg-store';
 import { join, startServer, type TestServer } from '../support/server';
 
 let servers: TestServer[] = [];
@@ -73,19 +71,10 @@ describe('[R3][M4] participant identities', () => {
 });
 
 describe('[R3][M4] resume across a restart, the key kept in PostgreSQL', () => {
-  let db: TestDatabase;
-  let store: SqlStore;
-  beforeAll(async () => {
-    db = await withTestDatabase();
-    store = await openStore({ databaseUrl: db.url, dataDir: 'unused', migrationsDir: MIGRATIONS_DIR });
-    await store.migrate();
-  }, 120_000);
-  afterAll(async () => {
-    await store?.close();
-    await db?.drop();
-  });
+  const pg = usePostgresStore();
 
   it('the same key is read back after a restart, and a member takes its id back with its token', async () => {
+    const store = pg.store;
     const key = () => store.serverSecret('resume_token_key', () => randomBytes(32).toString('base64url'));
     const first = await start({}, { identityKey: await key() });
     const ann = await join(first.client(), 'Ann');

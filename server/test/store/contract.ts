@@ -34,8 +34,9 @@ export function storeContract(name: string, open: () => Promise<{ store: SqlStor
     it('applies the migrations once, even when two runs race, and a second run applies nothing', async () => {
       expect(await store.migrationsApplied()).toBe(false);
       const [a, b] = await Promise.all([store.migrate(), store.migrate()]);
-      expect(MIGRATION_FILES.slice(0, 3)).toEqual(['001_init.sql', '002_server_secrets.sql', '003_chat.sql']);
-      expect([...a, ...b]).toEqual(MIGRATION_FILES);
+      expect(MIGRATION_FILES.slice(0, 4)).toEqual(['001_init.sql', '002_server_secrets.sql', '003_chat.sql', '004_host.sql']);
+      // Racing runs share the files between them (each applied by exactly one), in any split.
+      expect([...a, ...b].sort()).toEqual(MIGRATION_FILES);
       expect(await store.migrate()).toEqual([]);
       expect(await store.migrationsApplied()).toBe(true);
       const { rows } = await store.sql.query<{ name: string }>(`SELECT name FROM schema_migrations`);
@@ -51,6 +52,25 @@ export function storeContract(name: string, open: () => Promise<{ store: SqlStor
       expect(await store.serverSecret('contract_key', make)).toBe(a);
       const { rows } = await store.sql.query<{ n: string }>(`SELECT count(*) AS n FROM server_secrets WHERE name = 'contract_key'`);
       expect(Number(rows[0]!.n)).toBe(1);
+    });
+
+    it('[P1] keeps the room memory (newest wins, a retried older one does not) and the removed participants', async () => {
+      expect(await store.roomMemory()).toBeNull();
+      const [a, b] = [randomUUID(), randomUUID()];
+      const memory = (hostId: string | null, locked: boolean, ids: string[]) => ({ hostId, locked, members: ids.map((id, i) => ({ id, joinedAt: 1_000 + i })) });
+      const newer = { kind: 'room_memory' as const, id: randomUUID(), memory: memory(b, true, [a, b]), at: t(2) };
+      const older = { kind: 'room_memory' as const, id: randomUUID(), memory: memory(a, false, [a]), at: t(1) };
+      await store.apply([newer]);
+      await store.apply([older]);
+      expect(await store.roomMemory()).toEqual(newer.memory);
+      await store.apply([{ kind: 'room_memory', id: randomUUID(), memory: memory(null, false, []), at: t(3) }]);
+      expect(await store.roomMemory()).toEqual({ hostId: null, locked: false, members: [] });
+      const removed = Array.from({ length: 4 }, () => randomUUID());
+      await store.apply(removed.map((participantId, i) => ({ kind: 'participant_removed' as const, id: randomUUID(), participantId, sessionId: a, at: t(10 + i) })));
+      // Removed twice is one row.
+      await store.apply([{ kind: 'participant_removed', id: randomUUID(), participantId: removed[0]!, sessionId: a, at: t(5) }]);
+      expect(await store.removedParticipants(10)).toEqual(removed);
+      expect(await store.removedParticipants(2)).toEqual(removed.slice(2));
     });
 
     it('writes a session with its participants and events, in the order given', async () => {

@@ -26,6 +26,8 @@ export function healthOnlyStore(): Store {
     listSessionSummaries: no,
     listParticipants: no,
     listEvents: no,
+    roomMemory: no,
+    removedParticipants: no,
     serverSecret: no,
     chatCarryOver: no,
     close: async () => {},
