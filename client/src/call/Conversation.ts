@@ -116,6 +116,12 @@ export class Conversation {
     if (ack?.ok) this.handsChanged(ack.data.hands);
   }
 
+  /** Lowers someone else's raised hand (the host may; the server refuses anyone else). */
+  async lowerHandOf(participantId: string): Promise<void> {
+    const ack = await this.#deps.request('hand:lower', { participantId });
+    if (ack?.ok) this.handsChanged(ack.data.hands);
+  }
+
   /** Everything forgotten (the call ended here). */
   clear(): void {
     this.#messages = [];

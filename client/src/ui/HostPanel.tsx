@@ -30,7 +30,7 @@ function Confirm(props: { question: string; yes: string; onYes: () => void; onNo
 }
 
 /** The host's menu on another person's tile. */
-export function TileMenu({ id, name, host }: { id: string; name: string; host: HostControls }) {
+export function TileMenu({ id, name, host, lowerHand }: { id: string; name: string; host: HostControls; lowerHand?: (() => void) | undefined }) {
   const [open, setOpen] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const choose = (run: () => void) => () => {
@@ -57,6 +57,13 @@ export function TileMenu({ id, name, host }: { id: string; name: string; host: H
               {t.muteOther(name)}
             </button>
           </li>
+          {lowerHand && (
+            <li role="none">
+              <button type="button" role="menuitem" onClick={choose(lowerHand)}>
+                {t.lowerHandOf(name)}
+              </button>
+            </li>
+          )}
           <li role="none">
             <button type="button" role="menuitem" onClick={choose(() => setConfirming(true))}>
               {t.removeOther(name)}

@@ -1,7 +1,6 @@
 /** In the room: tiles, the shared screen, notices and the controls. Renders the snapshot only. */
 import { memo, useEffect, useState } from 'react';
 import type { Call, CallSnapshot, PeerView } from '../call/Call';
-import type { HostControls } from '../call/HostControls';
 import { HostBadge, HostBar, Knocks, TileMenu, hostNotice } from './HostPanel';
 import { AudioOut, VideoOut } from './Media';
 import { ChatAnnouncer, ChatButton, ChatPanel, HandBadge, HandButton } from './ChatPanel';
@@ -87,7 +86,7 @@ export function Room({ call, snap }: { call: Call; snap: CallSnapshot }) {
           </li>
         )}
         {snap.peers.map((p) => (
-          <Tile key={p.id} peer={p} hand={place(p.id)} host={snap.host.hostId === p.id} manage={isHost ? call.host : null} />
+          <Tile key={p.id} peer={p} hand={place(p.id)} host={snap.host.hostId === p.id} manage={isHost ? call : null} />
         ))}
       </ul>
       {snap.peers.length === 0 && <p className="muted">{t.alone}</p>}
@@ -146,7 +145,7 @@ function samePeer(a: PeerView, b: PeerView): boolean {
 }
 
 /** One remote person. Re-rendered only when something about them changed. */
-const Tile = memo(function Tile({ peer, hand, host, manage }: { peer: PeerView; hand: number; host: boolean; manage: HostControls | null }) {
+const Tile = memo(function Tile({ peer, hand, host, manage }: { peer: PeerView; hand: number; host: boolean; manage: Call | null }) {
   const link =
     peer.linkState === 'connected'
       ? t.link[peer.quality]
@@ -159,7 +158,9 @@ const Tile = memo(function Tile({ peer, hand, host, manage }: { peer: PeerView; 
       <Badges muted={peer.muted} speaking={peer.speaking} presenting={peer.presenting} />
       <HandBadge place={hand} />
       {host && <HostBadge />}
-      {manage && <TileMenu id={peer.id} name={peer.name} host={manage} />}
+      {manage && (
+        <TileMenu id={peer.id} name={peer.name} host={manage.host} lowerHand={hand > 0 ? () => void manage.conversation.lowerHandOf(peer.id) : undefined} />
+      )}
       <span className={`link ${peer.linkState === 'connected' ? peer.quality : 'pending'}`} data-state={peer.linkState}>
         {link}
         {peer.rttMs !== null && peer.linkState === 'connected' ? ` · ${Math.round(peer.rttMs)} ms` : ''}

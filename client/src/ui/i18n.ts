@@ -62,6 +62,7 @@ const en = {
   newMessage: (name: string, text: string) => `${name}: ${text}`,
   raiseHand: 'Raise hand',
   lowerHand: 'Lower hand',
+  lowerHandOf: (name: string) => `Lower ${name}'s hand`,
   handRaised: (place: number) => `Hand raised (${place} in line)`,
   handShortcut: 'Press R to raise or lower your hand.',
   // The host (HostPanel.tsx): who keeps the room, and the door.
@@ -157,6 +158,7 @@ const ja: Strings = {
   newMessage: (name: string, text: string) => `${name} さん: ${text}`,
   raiseHand: '手を挙げる',
   lowerHand: '手を下ろす',
+  lowerHandOf: (name: string) => `${name} さんの手を下ろす`,
   handRaised: (place: number) => `挙手中（${place} 番目）`,
   handShortcut: 'R キーで挙手の切り替え。',
   host: 'ホスト',

@@ -252,11 +252,12 @@ export class Room {
     return this.#hands.raise(m.id, this.#session!.id, now);
   }
 
-  /** Q2: one's own hand, or (with a role that allows it) someone else's. */
+  /** Q2: one's own hand, or, for the host, anyone's. */
   lowerHand(connId: ConnId, targetId: string | undefined, now: number): Result<string[]> {
     const m = this.#memberByConn(connId);
     if (!m) return fail(ErrorCode.not_in_room, 'join the room first');
-    return this.#hands.lower({ id: m.id }, targetId ?? m.id, this.#session!.id, now);
+    const actor = { id: m.id, lowersAnyHand: this.host.view().hostId === m.id };
+    return this.#hands.lower(actor, targetId ?? m.id, this.#session!.id, now);
   }
 
   /** N1: the name, or "name (2)", "name (3)"… when another member goes by it already. */

@@ -11,7 +11,7 @@ import type { Result, RoomEvent } from './types';
 export const HAND_LIMITS = { burst: 4, perSec: 0.5 } as const;
 export const HANDS_TOO_FAST = 'You are raising and lowering your hand too fast';
 
-/** Who asks to lower a hand. A role that may lower anyone's (a host) sets `lowersAnyHand`. */
+/** Who asks to lower a hand. The host (the Room says who) sets `lowersAnyHand`. */
 export interface HandActor {
   id: string;
   lowersAnyHand?: boolean;

@@ -161,7 +161,8 @@ describe('raised hands', () => {
     const { room, ids } = threeMembers();
     room.raiseHand('b', 1);
     room.raiseHand('c', 2);
-    const other = room.lowerHand('a', ids[1], 3);
+    // Cid is not the host (Ann, the first to join, is).
+    const other = room.lowerHand('c', ids[1], 3);
     expect(!other.ok && other.error.code).toBe('forbidden');
     const own = room.lowerHand('b', undefined, 4);
     expect(own.ok && own.data).toEqual([ids[2]]);
@@ -169,6 +170,20 @@ describe('raised hands', () => {
     // A hand that is not up stays down, without an event.
     const down = room.lowerHand('b', ids[1], 5);
     expect(down.ok && down.events).toEqual([]);
+  });
+
+  it('[Q2][A1] the host lowers anyone’s hand; after a hand-over, only the new host does', () => {
+    const { room, ids } = threeMembers();
+    room.raiseHand('b', 1);
+    room.raiseHand('c', 2);
+    const byHost = room.lowerHand('a', ids[2], 3);
+    expect(byHost.ok && byHost.data).toEqual([ids[1]]);
+    expect(of(byHost.events, 'hands_changed')[0]).toMatchObject({ participantId: ids[2], raised: false, by: ids[0] });
+    expect(room.host.transfer({ kind: 'member', connId: 'a' }, ids[2]!, 4).ok).toBe(true);
+    const byOldHost = room.lowerHand('a', ids[1], 5);
+    expect(!byOldHost.ok && byOldHost.error.code).toBe('forbidden');
+    const byNewHost = room.lowerHand('c', ids[1], 6);
+    expect(byNewHost.ok && byNewHost.data).toEqual([]);
   });
 
   it('[Q2] the one rule: one’s own hand, or anyone’s with a role that lowers hands', () => {

@@ -219,7 +219,7 @@ describe('[V1][C1] chat through the server', () => {
 });
 
 describe('[Q1][Q2][Q3] raised hands through the server', () => {
-  it('queue in order for everyone; only one’s own hand can be lowered; leaving lowers it; each change is a session event', async () => {
+  it('queue in order for everyone; only one’s own hand can be lowered (but by the host); leaving lowers it; each change is a session event', async () => {
     const server = await start();
     const [ann, bob, cid] = [server.client(), server.client(), server.client()];
     await joined(ann, 'Ann');
@@ -228,7 +228,8 @@ describe('[Q1][Q2][Q3] raised hands through the server', () => {
     const seenByAnn = collect(ann, 'hand:changed');
     expect(await bob.timeout(3000).emitWithAck('hand:raise', {})).toEqual({ ok: true, data: { hands: [b.self.id] } });
     expect(await cid.timeout(3000).emitWithAck('hand:raise', {})).toEqual({ ok: true, data: { hands: [b.self.id, c.self.id] } });
-    const forbidden = await ann.timeout(3000).emitWithAck('hand:lower', { participantId: b.self.id });
+    // Cid is not the host (Ann, the first to join, is): someone else's hand is not his to lower.
+    const forbidden = await cid.timeout(3000).emitWithAck('hand:lower', { participantId: b.self.id });
     expect(!forbidden.ok && forbidden.error.code).toBe('forbidden');
     const muted = await bob.timeout(3000).emitWithAck('media:update', { muted: false });
     expect(muted.ok).toBe(true);
@@ -250,5 +251,20 @@ describe('[Q1][Q2][Q3] raised hands through the server', () => {
       ['hand_lowered', b.self.id, {}],
       ['hand_lowered', c.self.id, { reason: 'left' }],
     ]);
+  });
+
+  it('[Q2] the host lowers someone else’s hand, and the event says who did', async () => {
+    const server = await start();
+    const [ann, bob] = [server.client(), server.client()];
+    const a = await joined(ann, 'Ann');
+    const b = await joined(bob, 'Bob');
+    expect(a.host.hostId).toBe(a.self.id);
+    await bob.timeout(3000).emitWithAck('hand:raise', {});
+    const seenByBob = next(bob, 'hand:changed');
+    expect(await ann.timeout(3000).emitWithAck('hand:lower', { participantId: b.self.id })).toEqual({ ok: true, data: { hands: [] } });
+    expect((await seenByBob).hands).toEqual([]);
+    expect(await queue.flush(10_000)).toBe(true);
+    const events = (await store.listEvents(server.app.room.sessionId!)).filter((e) => e.type === 'hand_lowered');
+    expect(events.map((e) => [e.participantId, e.detail])).toEqual([[b.self.id, { by: a.self.id }]]);
   });
 });
