@@ -1,5 +1,8 @@
 /** What the UI renders: an immutable picture of the call at one moment. */
 import type { LinkQualityLevel, Participant } from '@meshtalk/protocol';
+import type { DeviceChoice } from '../media/devices';
+import type { Processing } from '../media/processing';
+import type { AudioNotice } from './LocalAudio';
 
 export type CallStatus = 'idle' | 'joining' | 'in-room' | 'reconnecting' | 'room-full' | 'replaced' | 'left' | 'failed';
 export type Quality = LinkQualityLevel;
@@ -18,7 +21,8 @@ export interface PeerView extends Participant {
 export type Notice =
   | { kind: 'screen_busy'; name: string }
   | { kind: 'share_failed' }
-  | { kind: 'error'; message: string };
+  | { kind: 'error'; message: string }
+  | AudioNotice;
 
 export interface CallSnapshot {
   status: CallStatus;
@@ -34,6 +38,13 @@ export interface CallSnapshot {
   notice: Notice | null;
   /** How many people the room holds, once a full room said so. */
   capacity?: number;
+  /** The inputs and outputs to choose from, the input in use (null: none) and its processing. */
+  microphones: DeviceChoice[];
+  speakers: DeviceChoice[];
+  microphoneId: string | null;
+  processing: Processing;
+  /** True for a few seconds after we spoke while muted ("You are muted"). */
+  mutedTalk: boolean;
 }
 
 /** The snapshot before anything happened (and after a call ended, with its status). */
@@ -46,4 +57,9 @@ export const EMPTY_SNAPSHOT: CallSnapshot = {
   presenting: false,
   listenOnly: false,
   notice: null,
+  microphones: [],
+  speakers: [],
+  microphoneId: null,
+  processing: { noiseSuppression: true, echoCancellation: true, autoGainControl: true },
+  mutedTalk: false,
 };

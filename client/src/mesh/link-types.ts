@@ -14,6 +14,8 @@ export interface PeerLinkOptions {
   createPeerConnection: (config: RTCConfiguration) => RTCPeerConnection;
   send: (message: SignalMessage) => void;
   audioTrack: MediaStreamTrack | null;
+  /** False: muted from the start (the sender keeps the track but sends nothing). */
+  audioSending?: boolean;
   screenTrack: MediaStreamTrack | null;
   screenLimits?: RTCRtpEncodingParameters;
   now?: () => number;

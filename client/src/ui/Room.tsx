@@ -1,22 +1,45 @@
 /** In the room: tiles, the shared screen, notices and the controls. Renders the snapshot only. */
-import { memo, useEffect, useState } from 'react';
-import type { Call, CallSnapshot, PeerView } from '../call/Call';
-import { AudioOut, VideoOut } from './Media';
+import { useCallback, useState, useSyncExternalStore } from 'react';
+import type { Call, CallSnapshot } from '../call/Call';
+import type { Notice } from '../call/snapshot';
+import { canShareScreen } from '../media/screen';
+import { Announcer } from './Announcer';
+import { VideoOut } from './Media';
+import { autoplayBlocked, onAutoplayBlocked, resumePlayback } from './playback';
+import { SettingsDialog } from './SettingsDialog';
+import { ShortcutsDialog } from './ShortcutsDialog';
+import { SelfTile, Tile } from './Tiles';
+import { useCallKeys } from './useCallKeys';
 import { t } from './i18n';
+import './controls.css';
+
+function noticeText(n: Notice): string {
+  switch (n.kind) {
+    case 'screen_busy':
+      return t.screenBusy(n.name);
+    case 'share_failed':
+      return t.shareFailed;
+    case 'mic_fallback':
+      return t.micFallback(n.label);
+    case 'mic_gone':
+      return t.micGone;
+    case 'mic_failed':
+      return t.micFailed;
+    case 'error':
+      return n.message;
+  }
+}
 
 export function Room({ call, snap }: { call: Call; snap: CallSnapshot }) {
   const [copied, setCopied] = useState(false);
+  const [dialog, setDialog] = useState<'settings' | 'shortcuts' | null>(null);
+  const blocked = useSyncExternalStore(onAutoplayBlocked, autoplayBlocked, () => false);
   const self = snap.self;
-
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const target = e.target as HTMLElement | null;
-      if (target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
-      if (e.key === 'm' || e.key === 'M') void call.toggleMute();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [call]);
+  const closeDialog = useCallback(() => setDialog(null), []);
+  useCallKeys(
+    call,
+    useCallback(() => setDialog('shortcuts'), []),
+  );
 
   const presenter = snap.screen && snap.screen.holderId !== self?.id ? snap.screen.holderName : null;
   const warnings = snap.peers.filter((p) => p.quality !== 'good');
@@ -43,14 +66,23 @@ export function Room({ call, snap }: { call: Call; snap: CallSnapshot }) {
         {copied && <span role="status">{t.linkCopied}</span>}
       </header>
 
+      {blocked && (
+        <button type="button" className="primary tap-to-hear" onClick={() => void resumePlayback()}>
+          {t.tapToHear}
+        </button>
+      )}
       {snap.notice && (
         <div className="notice" role="alert">
-          {snap.notice.kind === 'screen_busy' ? t.screenBusy(snap.notice.name) : snap.notice.kind === 'share_failed' ? t.shareFailed : snap.notice.message}
+          {noticeText(snap.notice)}
           <button type="button" onClick={() => call.dismissNotice()}>
             {t.dismiss}
           </button>
         </div>
       )}
+      <div className={snap.mutedTalk ? 'muted-talk' : 'sr-only'} role="status">
+        {snap.mutedTalk ? t.youAreMuted : ''}
+      </div>
+      <Announcer peers={snap.peers} since={self?.joinedAt ?? Infinity} />
       {warnings.map((p) => (
         <div key={p.id} className={`warning ${p.quality}`} role="status" data-peer={p.id}>
           {p.quality === 'bad' ? t.badLink(p.name) : t.poorLink(p.name)}
@@ -66,22 +98,14 @@ export function Room({ call, snap }: { call: Call; snap: CallSnapshot }) {
       {snap.presenting && <p className="presenting-self">{t.presentingNow}</p>}
 
       <ul className="tiles" aria-label={t.participants(snap.peers.length + 1)}>
-        {self && (
-          <li className={`tile self${self.speaking ? ' speaking' : ''}`} data-testid="tile-self">
-            <span className="name">
-              {self.name} ({t.you})
-            </span>
-            <Badges muted={self.muted} speaking={self.speaking} presenting={snap.presenting} />
-            {snap.listenOnly && <span className="note">{t.listenOnly}</span>}
-          </li>
-        )}
+        {self && <SelfTile name={self.name} muted={self.muted} speaking={self.speaking} presenting={snap.presenting} listenOnly={snap.listenOnly} />}
         {snap.peers.map((p) => (
           <Tile key={p.id} peer={p} />
         ))}
       </ul>
       {snap.peers.length === 0 && <p className="muted">{t.alone}</p>}
 
-      <nav className="controls" aria-label="Controls">
+      <nav className="controls" aria-label={t.controls}>
         <button type="button" onClick={() => void call.toggleMute()} disabled={snap.listenOnly} aria-pressed={!!self?.muted}>
           {self?.muted ? t.unmute : t.mute}
         </button>
@@ -90,60 +114,22 @@ export function Room({ call, snap }: { call: Call; snap: CallSnapshot }) {
             {t.stopSharing}
           </button>
         ) : (
-          <button type="button" onClick={() => void call.startShare()} disabled={snap.status !== 'in-room'}>
-            {t.shareScreen}
-          </button>
+          canShareScreen() && (
+            <button type="button" onClick={() => void call.startShare()} disabled={snap.status !== 'in-room'}>
+              {t.shareScreen}
+            </button>
+          )
         )}
+        <button type="button" onClick={() => setDialog('settings')} aria-haspopup="dialog">
+          {t.settings}
+        </button>
         <button type="button" className="danger" onClick={() => void call.leave()}>
           {t.leave}
         </button>
       </nav>
       <p className="muted small">{t.shortcuts}</p>
+      {dialog === 'settings' && <SettingsDialog call={call} snap={snap} onClose={closeDialog} />}
+      {dialog === 'shortcuts' && <ShortcutsDialog onClose={closeDialog} />}
     </main>
   );
 }
-
-function Badges(props: { muted: boolean; speaking: boolean; presenting: boolean }) {
-  return (
-    <span className="badges">
-      {props.muted && (
-        <span className="badge muted-badge" role="img" aria-label={t.muted} title={t.muted}>
-          🔇
-        </span>
-      )}
-      {props.speaking && (
-        <span className="badge speaking-badge" role="img" aria-label={t.speaking} title={t.speaking}>
-          🔊
-        </span>
-      )}
-      {props.presenting && <span className="badge presenting-badge">{t.presenting}</span>}
-    </span>
-  );
-}
-
-/** Same fields, same values: the snapshot rebuilds every PeerView, most of them unchanged. */
-function samePeer(a: PeerView, b: PeerView): boolean {
-  const keys = Object.keys(a) as (keyof PeerView)[];
-  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
-}
-
-/** One remote person. Re-rendered only when something about them changed. */
-const Tile = memo(function Tile({ peer }: { peer: PeerView }) {
-  const link =
-    peer.linkState === 'connected'
-      ? t.link[peer.quality]
-      : peer.linkState === 'failed' || peer.linkState === 'disconnected'
-        ? t.link.lost
-        : t.link.connecting;
-  return (
-    <li className={`tile${peer.speaking ? ' speaking' : ''}${peer.connected ? '' : ' away'}`} data-testid="tile" data-peer={peer.id}>
-      <span className="name">{peer.name}</span>
-      <Badges muted={peer.muted} speaking={peer.speaking} presenting={peer.presenting} />
-      <span className={`link ${peer.linkState === 'connected' ? peer.quality : 'pending'}`} data-state={peer.linkState}>
-        {link}
-        {peer.rttMs !== null && peer.linkState === 'connected' ? ` · ${Math.round(peer.rttMs)} ms` : ''}
-      </span>
-      {peer.audio && <AudioOut stream={peer.audio} />}
-    </li>
-  );
-}, (a, b) => samePeer(a.peer, b.peer));

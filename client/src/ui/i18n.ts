@@ -1,4 +1,4 @@
-/** The interface's words, in English and Japanese; Japanese when the browser prefers it. */
+/** The interface's words, in English, Japanese and Korean, as the browser prefers (English otherwise). */
 const en = {
   title: 'meshtalk',
   tagline: 'Voice and screen sharing for your team. Say your name and join.',
@@ -32,7 +32,7 @@ const en = {
   replaced: 'You joined from another tab or window, so this one left the call.',
   left: 'You left the call.',
   you: 'you',
-  muted: 'Muted',
+  muted: 'muted',
   speaking: 'Speaking',
   presenting: 'Presenting',
   isPresenting: (name: string) => `${name} is presenting`,
@@ -45,7 +45,31 @@ const en = {
   link: { good: 'Good link', poor: 'Poor link', bad: 'Bad link', connecting: 'Connecting', lost: 'Connection lost' },
   participants: (n: number) => `${n} in the room`,
   alone: 'You are the only one here. Copy the link and send it to your team.',
-  shortcuts: 'Press M to mute or unmute.',
+  shortcuts: 'Press M to mute or unmute, hold Space to talk while muted, ? for all shortcuts.',
+  // In the call: settings, shortcuts, per-person volume, announcements (issue 13).
+  controls: 'Controls',
+  settings: 'Settings',
+  close: 'Close',
+  speaker: 'Speaker',
+  defaultSpeaker: 'Default speaker',
+  noMicrophone: 'No microphone (listen only)',
+  voiceProcessing: 'Voice processing',
+  noiseSuppression: 'Noise suppression',
+  echoCancellation: 'Echo cancellation',
+  autoGainControl: 'Automatic gain control',
+  pickMicToTalk: 'Pick a microphone to talk. You stay muted until you unmute.',
+  micFallback: (name: string) => `The microphone in use was unplugged. Now using ${name}.`,
+  micGone: 'The microphone was unplugged and no other was found. You are listening only.',
+  micFailed: 'That microphone could not be started.',
+  youAreMuted: 'You are muted',
+  keyboardShortcuts: 'Keyboard shortcuts',
+  keys: { m: 'M', space: 'Space', question: '?', escape: 'Esc' },
+  keyHelp: { m: 'Mute or unmute', space: 'Hold to talk while muted', question: 'Show these shortcuts', escape: 'Close a dialog' },
+  volumeFor: (name: string) => `Volume for ${name}`,
+  mutedForYou: 'Muted for you',
+  joinedAnnounce: (name: string) => `${name} joined`,
+  leftAnnounce: (name: string) => `${name} left`,
+  tapToHear: 'Tap to hear the others',
 } as const;
 
 type Strings = { [K in keyof typeof en]: (typeof en)[K] extends (...a: infer A) => string ? (...a: A) => string : (typeof en)[K] extends string ? string : { [L in keyof (typeof en)[K]]: string } };
@@ -94,23 +118,119 @@ const ja: Strings = {
   link: { good: '接続良好', poor: '接続不安定', bad: '接続不良', connecting: '接続中', lost: '接続が切れました' },
   participants: (n: number) => `${n} 人が参加中`,
   alone: '参加者はあなただけです。リンクをコピーしてチームに送りましょう。',
-  shortcuts: 'M キーでミュートの切り替え。',
+  shortcuts: 'M キーでミュートの切り替え、ミュート中はスペースを押している間だけ話せます。? でショートカット一覧。',
+  controls: '操作',
+  settings: '設定',
+  close: '閉じる',
+  speaker: 'スピーカー',
+  defaultSpeaker: '既定のスピーカー',
+  noMicrophone: 'マイクなし（聞くだけ）',
+  voiceProcessing: '音声処理',
+  noiseSuppression: 'ノイズ抑制',
+  echoCancellation: 'エコーキャンセル',
+  autoGainControl: '自動音量調整',
+  pickMicToTalk: '話すにはマイクを選んでください。ミュート解除するまではミュートのままです。',
+  micFallback: (name: string) => `使用中のマイクが外されました。${name} に切り替えました。`,
+  micGone: 'マイクが外され、ほかのマイクが見つかりません。聞くだけになります。',
+  micFailed: 'そのマイクを開始できませんでした。',
+  youAreMuted: 'ミュート中です',
+  keyboardShortcuts: 'キーボードショートカット',
+  keys: { m: 'M', space: 'スペース', question: '?', escape: 'Esc' },
+  keyHelp: { m: 'ミュートの切り替え', space: 'ミュート中、押している間だけ話す', question: 'この一覧を表示', escape: 'ダイアログを閉じる' },
+  volumeFor: (name: string) => `${name} さんの音量`,
+  mutedForYou: 'あなたにはミュート',
+  joinedAnnounce: (name: string) => `${name} さんが参加しました`,
+  leftAnnounce: (name: string) => `${name} さんが退出しました`,
+  tapToHear: 'タップしてほかの人の声を聞く',
+};
+
+const ko: Strings = {
+  title: 'meshtalk',
+  tagline: '팀을 위한 음성 통화와 화면 공유. 이름을 입력하고 참여하세요.',
+  yourName: '이름',
+  nameProblem: {
+    empty: '이름을 입력하세요.',
+    too_long: '이름은 64자까지입니다.',
+    control: '이름에는 제어 문자나 텍스트 방향 문자를 쓸 수 없습니다.',
+    no_letter: '이름에는 보이는 글자나 숫자가 하나 이상 있어야 합니다.',
+  },
+  microphone: '마이크',
+  defaultMic: '기본 마이크',
+  join: '참여',
+  joining: '참여하는 중…',
+  micStarting: '마이크를 준비하는 중…',
+  micLevel: '마이크 음량',
+  micDenied: '마이크를 사용할 수 없습니다. 듣기만 하며 참여할 수 있습니다(다른 사람에게는 들리지 않습니다).',
+  micMissing: '마이크를 찾을 수 없습니다. 듣기만 하며 참여할 수 있습니다(다른 사람에게는 들리지 않습니다).',
+  listenOnly: '듣기만: 마이크 없음',
+  mute: '음소거',
+  unmute: '음소거 해제',
+  shareScreen: '화면 공유',
+  stopSharing: '공유 중지',
+  leave: '나가기',
+  copyLink: '링크 복사',
+  linkCopied: '링크를 복사했습니다',
+  reconnecting: '다시 연결하는 중… 음성은 계속 전달됩니다.',
+  roomFull: (capacity: number | null) => `방이 가득 찼습니다${capacity === null ? '' : `(${capacity}명)`}. 누군가 나간 뒤 다시 시도하세요.`,
+  replaced: '다른 탭이나 창에서 참여해서 이 창은 통화에서 나갔습니다.',
+  left: '통화에서 나갔습니다.',
+  you: '나',
+  muted: '음소거됨',
+  speaking: '말하는 중',
+  presenting: '발표 중',
+  isPresenting: (name: string) => `${name} 님이 화면을 공유하고 있습니다`,
+  presentingNow: '내 화면을 공유하고 있습니다',
+  screenBusy: (name: string) => `${name} 님이 화면을 공유하고 있습니다. 한 번에 한 사람만 공유할 수 있습니다.`,
+  shareFailed: '화면 공유를 시작하지 못했습니다.',
+  dismiss: '닫기',
+  poorLink: (name: string) => `${name} 님과의 연결이 불안정합니다`,
+  badLink: (name: string) => `${name} 님과의 연결이 나빠서 보내는 양을 줄이고 있습니다`,
+  link: { good: '연결 좋음', poor: '연결 불안정', bad: '연결 나쁨', connecting: '연결 중', lost: '연결 끊김' },
+  participants: (n: number) => `${n}명 참여 중`,
+  alone: '참여자는 나뿐입니다. 링크를 복사해 팀에 보내세요.',
+  shortcuts: 'M 키로 음소거 전환, 음소거 중에는 스페이스를 누르고 있는 동안 말할 수 있습니다. ? 키로 모든 단축키.',
+  controls: '컨트롤',
+  settings: '설정',
+  close: '닫기',
+  speaker: '스피커',
+  defaultSpeaker: '기본 스피커',
+  noMicrophone: '마이크 없음(듣기만)',
+  voiceProcessing: '음성 처리',
+  noiseSuppression: '소음 억제',
+  echoCancellation: '에코 제거',
+  autoGainControl: '자동 음량 조절',
+  pickMicToTalk: '말하려면 마이크를 고르세요. 음소거를 해제할 때까지 음소거 상태입니다.',
+  micFallback: (name: string) => `사용 중이던 마이크가 분리되었습니다. 이제 ${name}을(를) 사용합니다.`,
+  micGone: '마이크가 분리되었고 다른 마이크를 찾지 못했습니다. 듣기만 합니다.',
+  micFailed: '그 마이크를 시작하지 못했습니다.',
+  youAreMuted: '음소거 상태입니다',
+  keyboardShortcuts: '키보드 단축키',
+  keys: { m: 'M', space: '스페이스', question: '?', escape: 'Esc' },
+  keyHelp: { m: '음소거 전환', space: '음소거 중 누르고 있는 동안 말하기', question: '이 단축키 목록 보기', escape: '대화 상자 닫기' },
+  volumeFor: (name: string) => `${name} 님의 음량`,
+  mutedForYou: '나에게만 음소거',
+  joinedAnnounce: (name: string) => `${name} 님이 참여했습니다`,
+  leftAnnounce: (name: string) => `${name} 님이 나갔습니다`,
+  tapToHear: '눌러서 다른 사람의 소리 듣기',
 };
 
 export type { Strings };
 
-export function pickLanguage(languages: readonly string[]): 'en' | 'ja' {
+export const LANGUAGES = ['en', 'ja', 'ko'] as const;
+export type Lang = (typeof LANGUAGES)[number];
+
+export function pickLanguage(languages: readonly string[]): Lang {
   for (const l of languages) {
     const base = l.toLowerCase().split('-')[0];
-    if (base === 'ja') return 'ja';
-    if (base === 'en') return 'en';
+    const hit = LANGUAGES.find((x) => x === base);
+    if (hit) return hit;
   }
   return 'en';
 }
 
-export function strings(lang: 'en' | 'ja'): Strings {
-  return lang === 'ja' ? ja : (en as unknown as Strings);
+export function strings(lang: Lang): Strings {
+  return lang === 'ja' ? ja : lang === 'ko' ? ko : (en as unknown as Strings);
 }
 
-export const lang: 'en' | 'ja' = typeof navigator === 'undefined' ? 'en' : pickLanguage(navigator.languages ?? [navigator.language]);
+export const lang: Lang = typeof navigator === 'undefined' ? 'en' : pickLanguage(navigator.languages ?? [navigator.language]);
 export const t: Strings = strings(lang);
