@@ -39,7 +39,7 @@ export function History({ token, sessions, error }: { token: string; sessions: S
               <th>Peak</th>
               <th>Success rate</th>
               <th>Average RTT</th>
-              <th />
+              <th>Events</th>
             </tr>
           </thead>
           <tbody>

@@ -134,6 +134,8 @@ export class Call {
   }
 
   async setProcessing(processing: Processing): Promise<void> {
+    // Shown at once; the track follows (a re-capture can take a moment).
+    this.#set({ processing: { ...processing } }, true);
     await this.#audio.setProcessing(processing);
     this.#set({ processing: this.#audio.processing }, true);
   }
@@ -191,6 +193,12 @@ export class Call {
   /** Test hook (window.__meshtalk.stats): per link, states, media counters, port and audio cap. */
   debugStats(): Promise<LinkReport[]> {
     return linkReports(this.#session.mesh);
+  }
+
+  /** Test hook: the microphone track in use and its settings (null: none). */
+  debugMicrophone(): { id: string; settings: MediaTrackSettings; enabled: boolean } | null {
+    const track = this.#audio.track;
+    return track ? { id: track.id, settings: track.getSettings(), enabled: track.enabled } : null;
   }
 
   /** Test hook for benchmarks: inbound audio bytes per link, read as a bare page would. */

@@ -14,7 +14,7 @@
 import type { Mesh } from '../mesh/Mesh';
 import { devicesOf, fallbackMicrophone, type DeviceChoice } from '../media/devices';
 import { openMicrophone } from '../media/microphone';
-import { loadProcessing, saveProcessing, type Processing } from '../media/processing';
+import { loadProcessing, PROCESSING_KEYS, saveProcessing, type Processing } from '../media/processing';
 
 /** The browser's media devices; none in Node (headless participants, unit tests). */
 const devices = (): MediaDevices | undefined => (typeof navigator === 'undefined' ? undefined : navigator.mediaDevices);
@@ -85,17 +85,33 @@ export class LocalAudio {
 
   /** Switches to `deviceId` (null: the default) on every link; false (and a notice) when it could not be opened. */
   useMicrophone(deviceId: string | null, notify = true): Promise<boolean> {
-    const run = this.#chain.then(() => this.#switch(deviceId, notify));
+    return this.#queue(() => this.#switch(deviceId, notify, false));
+  }
+
+  #queue(job: () => Promise<boolean>): Promise<boolean> {
+    const run = this.#chain.then(job);
     this.#chain = run.catch(() => undefined);
     return run;
   }
 
-  /** Applies voice processing to the live track, remembered for the next capture too. */
+  /**
+   * Applies voice processing to the live track, remembered for the next capture too. Where the
+   * browser accepts applyConstraints but leaves the processing as it was (Chromium does, for
+   * these three), the same input is captured again with the new settings and swapped in on
+   * every link like a microphone switch: still no renegotiation and no rejoin. The old capture
+   * stops first (a moment of silence): while it lives, Chromium hands a new capture of the same
+   * input the old one's processing.
+   */
   async setProcessing(next: Processing): Promise<void> {
     this.#processing = { ...next };
     saveProcessing(this.#processing);
     const track = this.track;
-    if (track) await track.applyConstraints(this.#constraints(this.deviceId)).catch((err: unknown) => console.warn('meshtalk: applyConstraints failed', err));
+    if (track) {
+      await track.applyConstraints({ ...this.#processing }).catch((err: unknown) => console.warn('meshtalk: applyConstraints failed', err));
+      const now = track.getSettings() as Partial<Processing>;
+      const stale = PROCESSING_KEYS.some((k) => now[k] !== undefined && now[k] !== this.#processing[k]);
+      if (stale && this.track === track) await this.#queue(() => this.#switch(this.deviceId, true, true));
+    }
     this.#deps.onChange();
   }
 
@@ -106,17 +122,16 @@ export class LocalAudio {
     this.#watching = false;
   }
 
-  #constraints(deviceId: string | null): MediaTrackConstraints {
-    return { ...this.#processing, ...(deviceId && { deviceId: { exact: deviceId } }) };
-  }
-
-  async #switch(deviceId: string | null, notify: boolean): Promise<boolean> {
+  async #switch(deviceId: string | null, notify: boolean, stopFirst: boolean): Promise<boolean> {
+    const old = this.#stream;
+    if (stopFirst) old?.getTracks().forEach((t) => t.stop());
     const opened = await openMicrophone(deviceId, { exact: true, processing: this.#processing });
     if (!opened.ok) {
       if (notify) this.#deps.onNotice({ kind: 'mic_failed' });
+      // Nothing to go back to: the fallback rule picks a microphone, or listen-only.
+      if (stopFirst) void this.#recheck(true);
       return false;
     }
-    const old = this.#stream;
     this.#stream = opened.stream;
     this.#watchTrack();
     await this.#deps.mesh.setAudioTrack(this.track);

@@ -158,6 +158,8 @@ export class PeerLink {
       audioMaxBitrate: this.#audio?.sender.getParameters().encodings?.[0]?.maxBitrate ?? null,
       audioDirection: this.#audio?.currentDirection ?? null,
       audioTrack: !!this.#audio?.sender.track,
+      audioTrackId: this.#audio?.sender.track?.id ?? null,
+      audioActive: this.#audio?.sender.getParameters().encodings?.every((e) => e.active ?? true) ?? false,
     };
   }
 

@@ -43,4 +43,8 @@ export interface LinkDebug {
   /** The audio transceiver's negotiated direction, and whether its sender has a track. */
   audioDirection: string | null;
   audioTrack: boolean;
+  /** The id of the track the audio sender sends (null: none). */
+  audioTrackId: string | null;
+  /** Whether the audio sender's encodings are active (false while muted). */
+  audioActive: boolean;
 }

@@ -6,6 +6,7 @@
 import { memo, useState } from 'react';
 import type { PeerView } from '../call/Call';
 import { colourFor, initials } from './avatar';
+import { MicOffIcon, SpeakerIcon, SpeakerOffIcon } from './icons';
 import { AudioOut } from './Media';
 import { rememberVolume, volumeFor } from './volumes';
 import { t } from './i18n';
@@ -23,17 +24,17 @@ export function Badges(props: { muted: boolean; speaking: boolean; presenting: b
     <span className="badges">
       {props.muted && (
         <span className="badge muted-badge" role="img" aria-label={t.muted} title={t.muted}>
-          🔇
+          <MicOffIcon />
         </span>
       )}
       {props.mutedForYou && (
         <span className="badge muted-for-you" role="img" aria-label={t.mutedForYou} title={t.mutedForYou}>
-          🔈✕
+          <SpeakerOffIcon />
         </span>
       )}
       {props.speaking && (
         <span className="badge speaking-badge" role="img" aria-label={t.speaking} title={t.speaking}>
-          🔊
+          <SpeakerIcon />
         </span>
       )}
       {props.presenting && <span className="badge presenting-badge">{t.presenting}</span>}
@@ -45,10 +46,12 @@ export function SelfTile(props: { name: string; muted: boolean; speaking: boolea
   return (
     <li className={`tile self${props.speaking ? ' speaking' : ''}`} data-testid="tile-self">
       <Avatar name={props.name} />
-      <span className="name">
-        {props.name} ({t.you})
+      <span className="who">
+        <span className="name">
+          {props.name} ({t.you})
+        </span>
+        <Badges muted={props.muted} speaking={props.speaking} presenting={props.presenting} />
       </span>
-      <Badges muted={props.muted} speaking={props.speaking} presenting={props.presenting} />
       {props.listenOnly && <span className="note">{t.listenOnly}</span>}
     </li>
   );
@@ -80,8 +83,10 @@ export const Tile = memo(
     return (
       <li className={`tile${speaking ? ' speaking' : ''}${peer.connected ? '' : ' away'}${silenced ? ' silenced' : ''}`} data-testid="tile" data-peer={peer.id}>
         <Avatar name={peer.name} />
-        <span className="name">{peer.name}</span>
-        <Badges muted={peer.muted} speaking={speaking} presenting={peer.presenting} mutedForYou={silenced} />
+        <span className="who">
+          <span className="name">{peer.name}</span>
+          <Badges muted={peer.muted} speaking={speaking} presenting={peer.presenting} mutedForYou={silenced} />
+        </span>
         <span className={`link ${peer.linkState === 'connected' ? peer.quality : 'pending'}`} data-state={peer.linkState}>
           {linkLabel(peer)}
           {peer.rttMs !== null && peer.linkState === 'connected' ? ` · ${Math.round(peer.rttMs)} ms` : ''}
