@@ -288,21 +288,23 @@ test('a 4-person room reads at a glance: one presenting, one muted, one speaking
   test.setTimeout(180_000);
   const { pages, close } = await openPeople(browser, 4);
   const [ann, bob, cid, dan] = pages as [Page, Page, Page, Page];
-  // Cid talks on and on: a steady tone for a microphone (the fake one only beeps now and then,
-  // too briefly for the levels RTP carries to cross the speaking threshold).
-  await cid.addInitScript(() => {
-    const real = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-    navigator.mediaDevices.getUserMedia = async (c) => {
-      if (!c?.audio) return real(c);
-      const ctx = new AudioContext();
-      const tone = ctx.createOscillator();
-      const dest = ctx.createMediaStreamDestination();
-      tone.frequency.value = 220;
-      tone.connect(dest);
-      tone.start();
-      return dest.stream;
-    };
-  });
+  // Cid talks on and on, and so does Dan while muted: a steady tone for a microphone (the fake
+  // one only beeps now and then, too briefly for the levels RTP carries to cross the speaking
+  // threshold every time).
+  for (const p of [cid, dan])
+    await p.addInitScript(() => {
+      const real = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      navigator.mediaDevices.getUserMedia = async (c) => {
+        if (!c?.audio) return real(c);
+        const ctx = new AudioContext();
+        const tone = ctx.createOscillator();
+        const dest = ctx.createMediaStreamDestination();
+        tone.frequency.value = 220;
+        tone.connect(dest);
+        tone.start();
+        return dest.stream;
+      };
+    });
   for (const [p, name] of [[ann, 'Ann Lee'], [bob, 'Bob'], [cid, '김민수'], [dan, '花子']] as const) await joinRoom(p, server.url, name);
   await expectAudioEverywhere(pages, 3);
   await ann.getByRole('button', { name: 'Share screen' }).click();
@@ -313,7 +315,7 @@ test('a 4-person room reads at a glance: one presenting, one muted, one speaking
   await expect(dan.getByTestId('tile').filter({ hasText: 'Bob' }).getByRole('img', { name: 'muted' })).toBeVisible();
   await expect(dan.getByTestId('tile').filter({ hasText: 'Ann Lee' }).getByText('Presenting')).toBeVisible();
   await expect(dan.locator('video')).toBeVisible();
-  // Dan is muted and his fake microphone beeps: he is told so, once; then the notice goes.
+  // Dan talks while muted: he is told so, once; then the notice goes.
   const notice = dan.getByRole('status').filter({ hasText: 'You are muted' });
   await expect(notice).toBeVisible({ timeout: 20_000 });
   await keepScreenshot(dan, testInfo, 'room-4-people-you-are-muted');
