@@ -18,7 +18,7 @@ test.afterEach(async () => {
 interface Hook {
   stats(): Promise<{ peerId: string; audioTrackId: string | null; audioActive: boolean; inboundAudioBytes: number }[]>;
   microphone(): { id: string; settings: MediaTrackSettings } | null;
-  players(): { key: string; volume: number; paused: boolean }[];
+  players(): { key: string; volume: number; paused: boolean; sinkId: string | null }[];
 }
 const hook = <T>(page: Page, fn: (h: Hook) => T | Promise<T>): Promise<T> =>
   page.evaluate(`(${fn.toString()})(window.__meshtalk)`) as Promise<T>;
@@ -221,11 +221,21 @@ test('Bob’s volume for Ann changes only Ann’s audio, shows her muted for him
   await expect(tileOf(ann, 'Bob').getByRole('img', { name: 'Muted for you' })).toHaveCount(0);
   await slider.fill('40');
 
+  // The speaker choice routes every voice (setSinkId), Ann's and Cid's alike.
+  await bob.getByRole('button', { name: 'Settings' }).click();
+  const speaker = bob.getByRole('dialog', { name: 'Settings' }).getByLabel('Speaker');
+  await speaker.selectOption({ label: 'Fake Audio Output 1' });
+  const output = await speaker.inputValue();
+  expect(output).not.toBe('');
+  await expect.poll(async () => (await hook(bob, (h) => h.players())).map((p) => p.sinkId)).toEqual([output, output]);
+  await bob.keyboard.press('Escape');
+
   await bob.reload();
   await bob.getByRole('button', { name: 'Join' }).click();
   await expect(bob.getByRole('slider', { name: 'Volume for Ann' })).toHaveValue('40');
   await expect(bob.getByRole('slider', { name: 'Volume for Cid' })).toHaveValue('100');
   await expect.poll(volumes).toEqual({ [annId]: 0.4, [cidId]: 1 });
+  await expect.poll(async () => (await hook(bob, (h) => h.players())).map((p) => p.sinkId)).toEqual([output, output]);
   await close();
 });
 

@@ -83,7 +83,7 @@ export async function resumePlayback(): Promise<void> {
   setBlocked(results.some((r) => r.status === 'rejected'));
 }
 
-/** Test hook: each voice's volume and whether it plays. */
-export function debugPlayers(): { key: string; volume: number; paused: boolean }[] {
-  return [...players.entries()].map(([key, a]) => ({ key, volume: a.volume, paused: a.paused }));
+/** Test hook: each voice's volume, whether it plays, and the output it plays on. */
+export function debugPlayers(): { key: string; volume: number; paused: boolean; sinkId: string | null }[] {
+  return [...players.entries()].map(([key, a]) => ({ key, volume: a.volume, paused: a.paused, sinkId: 'sinkId' in a ? a.sinkId : null }));
 }
