@@ -4,6 +4,7 @@ import { Call } from './call/Call';
 import { connectSignaling } from './signaling/SignalingClient';
 import { AdminPage } from './admin/AdminPage';
 import { App } from './ui/App';
+import { debugPlayers } from './ui/playback';
 import { lang } from './ui/i18n';
 import './ui/styles.css';
 
@@ -12,7 +13,13 @@ const makeCall = () => {
   // A window hook for end-to-end tests and benchmarks (media figures straight from getStats),
   // built in only when VITE_TEST_HOOK=1 (npm run test:e2e, npm run bench); never in production.
   if (import.meta.env.VITE_TEST_HOOK === '1') {
-    (window as unknown as { __meshtalk: unknown }).__meshtalk = { stats: () => call.debugStats(), inboundAudio: () => call.debugInboundAudio(), snapshot: () => call.getSnapshot() };
+    (window as unknown as { __meshtalk: unknown }).__meshtalk = {
+      stats: () => call.debugStats(),
+      inboundAudio: () => call.debugInboundAudio(),
+      snapshot: () => call.getSnapshot(),
+      microphone: () => call.debugMicrophone(),
+      players: () => debugPlayers(),
+    };
   }
   return call;
 };

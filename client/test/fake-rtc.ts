@@ -29,7 +29,7 @@ class FakeTrack {
 
 export class FakeSender {
   track: FakeTrack | null;
-  parameters: { encodings: { maxBitrate?: number; maxFramerate?: number }[] } = { encodings: [{}] };
+  parameters: { encodings: { maxBitrate?: number; maxFramerate?: number; active?: boolean }[] } = { encodings: [{}] };
   constructor(track: FakeTrack | null) {
     this.track = track;
   }
@@ -39,7 +39,7 @@ export class FakeSender {
   getParameters() {
     return structuredClone(this.parameters);
   }
-  async setParameters(p: { encodings: { maxBitrate?: number; maxFramerate?: number }[] }): Promise<void> {
+  async setParameters(p: { encodings: { maxBitrate?: number; maxFramerate?: number; active?: boolean }[] }): Promise<void> {
     this.parameters = structuredClone(p);
   }
 }

@@ -75,6 +75,38 @@ describe('PeerLink: perfect negotiation', () => {
     for (const self of [A, B]) expect(events[self]!.filter((e) => e.type === 'audio' || e.type === 'screen').map((e) => e.type)).toEqual(['audio']);
   });
 
+  it('muting stops the audio sender on both sides without renegotiating, and keeps the track; a new track is a replaceTrack', async () => {
+    const { a, b, sent } = pair();
+    await settle();
+    sent.length = 0;
+    const active = (l: PeerLink) => fake(l).getTransceivers()[0]!.sender.getParameters().encodings.every((e) => e.active ?? true);
+    for (const l of [a, b]) await l.setAudioSending(false);
+    for (const l of [a, b]) {
+      expect(active(l)).toBe(false);
+      expect(l.debug().audioTrack).toBe(true);
+    }
+    const next = fakeTrack('audio');
+    await b.setAudioTrack(next as unknown as MediaStreamTrack);
+    expect(b.debug().audioTrackId).toBe(next.id);
+    for (const l of [a, b]) await l.setAudioSending(true);
+    for (const l of [a, b]) expect(active(l)).toBe(true);
+    await settle();
+    expect(sent.filter((s) => s.message.description)).toEqual([]);
+  });
+
+  it('a sender that refuses to stop sends no track while muted', async () => {
+    const { a } = pair();
+    await settle();
+    const sender = fake(a).getTransceivers()[0]!.sender;
+    sender.setParameters = async () => {
+      throw new Error('refused');
+    };
+    await a.setAudioSending(false);
+    expect(sender.track).toBeNull();
+    expect(warnings.length).toBeGreaterThan(0);
+    warnings = [];
+  });
+
   it('resolves glare: both sides offer at once, the polite side rolls back and answers', async () => {
     const { a, b, sent } = pair({ delay: () => Math.random() * 5 });
     await settle();

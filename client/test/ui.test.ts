@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import type { Call, CallSnapshot, PeerView } from '../src/call/Call';
@@ -69,13 +69,21 @@ describe('language', () => {
     expect(strings('ja').roomFull(null)).not.toMatch(/\d/);
   });
 
-  it('translates every string into Japanese', () => {
+  it('translates every string into Japanese and Korean', () => {
     const en = strings('en') as Record<string, unknown>;
-    const ja = strings('ja') as Record<string, unknown>;
-    expect(Object.keys(ja).sort()).toEqual(Object.keys(en).sort());
-    for (const [key, value] of Object.entries(ja)) {
-      if (typeof value === 'string' && key !== 'title') expect(value, key).not.toBe(en[key]);
+    for (const lang of ['ja', 'ko'] as const) {
+      const other = strings(lang) as Record<string, unknown>;
+      expect(Object.keys(other).sort()).toEqual(Object.keys(en).sort());
+      for (const [key, value] of Object.entries(other)) {
+        if (typeof value === 'string' && key !== 'title') expect(value, `${lang}.${key}`).not.toBe(en[key]);
+        if (value && typeof value === 'object') expect(Object.keys(value).sort(), `${lang}.${key}`).toEqual(Object.keys(en[key] as object).sort());
+      }
     }
+  });
+
+  it('picks Korean when the browser prefers it', () => {
+    expect(pickLanguage(['ko-KR', 'en'])).toBe('ko');
+    expect(strings('ko').settings).toBe('설정');
   });
 });
 
@@ -87,12 +95,21 @@ describe('Room rendering', () => {
   });
 
   it('every control is a real button with its accessible name', () => {
+    vi.stubGlobal('navigator', { mediaDevices: { getDisplayMedia: async () => null } });
     const html = render(snapshot({ peers: [peer({})] }));
     const buttons = [...html.matchAll(/<button[^>]*>([^<]*)<\/button>/g)].map((m) => m[1]);
-    expect(buttons).toEqual(expect.arrayContaining(['Copy link', 'Mute', 'Share screen', 'Leave']));
+    expect(buttons).toEqual(expect.arrayContaining(['Copy link', 'Mute', 'Share screen', 'Settings', 'Leave']));
+    expect(html).toContain('aria-label="Volume for Bob"');
     const muted = render(snapshot({ self: { ...snapshot().self!, muted: true }, presenting: true }));
     expect(muted).toContain('>Unmute</button>');
     expect(muted).toContain('>Stop sharing</button>');
+    vi.unstubAllGlobals();
+  });
+
+  it('offers no Share screen where the browser cannot capture a screen (phones)', () => {
+    vi.stubGlobal('navigator', { mediaDevices: {} });
+    expect(render(snapshot())).not.toContain('Share screen');
+    vi.unstubAllGlobals();
   });
 
   it('shows muted, speaking, presenting and link quality on a tile, and the reconnecting banner', () => {
@@ -103,7 +120,7 @@ describe('Room rendering', () => {
         screen: { holderId: '00000000-0000-4000-8000-000000000002', holderName: 'Bob' },
       }),
     );
-    expect(html).toContain('aria-label="Muted"');
+    expect(html).toContain('aria-label="muted"');
     expect(html).toContain('aria-label="Speaking"');
     expect(html).toContain('Presenting');
     expect(html).toContain('Poor link');

@@ -41,7 +41,7 @@ export function History({ token, sessions, error }: { token: string; sessions: S
               <th>Success rate</th>
               <th>Average RTT</th>
               <th>Messages</th>
-              <th />
+              <th>Events</th>
             </tr>
           </thead>
           <tbody>

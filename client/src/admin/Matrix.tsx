@@ -12,7 +12,8 @@ export function Matrix({ live }: { live: Live }) {
     <table className="matrix" aria-label="Pair matrix">
       <thead>
         <tr>
-          <th />
+          {/* The corner names no column: a data cell, not an empty header. */}
+          <td />
           {ps.map((p) => (
             <th key={p.id} scope="col">
               {p.name}

@@ -11,10 +11,13 @@
 import type { ScreenState } from '@meshtalk/protocol';
 import { captureScreen } from '../media/screen';
 import type { Signaling } from '../signaling/SignalingClient';
+import type { Processing } from '../media/processing';
 import { inboundAudio, linkReports, type LinkReport } from './debug';
 import { webStorageIdentity, type IdentityStore } from './identity';
 import { Conversation } from './Conversation';
 import { HostControls } from './HostControls';
+import { LocalAudio } from './LocalAudio';
+import { MutedTalkDetector } from './muted-talk';
 import { Session, type SessionEvent, type SessionStatus } from './Session';
 import { EMPTY_SNAPSHOT, type CallSnapshot, type PeerView, type Quality } from './snapshot';
 import { SpeakingDetector } from './Speaking';
@@ -49,7 +52,9 @@ export class Call {
   readonly #session: Session;
   readonly #stats: StatsReporter;
   readonly #speaking: SpeakingDetector;
-  #mic: MediaStream | null = null;
+  readonly #audio: LocalAudio;
+  readonly #mutedTalk = new MutedTalkDetector();
+  #mutedTalkTimer: ReturnType<typeof setTimeout> | null = null;
   #screenTrack: MediaStreamTrack | null = null;
   #screenEpoch: number | null = null;
   /** What each peer sends us, ready to play or show. */
@@ -81,7 +86,16 @@ export class Call {
       isMuted: (id) => this.#session.roster.get(id)?.muted ?? false,
       selfMuted: () => this.#snapshot.self?.muted ?? true,
       onChange: () => this.#publish(),
+      onSelfLevel: (level, muted) => this.#onSelfLevel(level, muted),
       ...(deps.speakingEveryMs && { everyMs: deps.speakingEveryMs }),
+    });
+    this.#audio = new LocalAudio({
+      mesh,
+      onChange: () => this.#publish(),
+      onNotice: (notice) => {
+        if (notice.kind === 'mic_gone') this.#set({ listenOnly: true });
+        this.#set({ notice }, true);
+      },
     });
     this.conversation = new Conversation({
       request: (event, payload) => this.#session.signaling?.request(event, payload),
@@ -105,9 +119,9 @@ export class Call {
   /** Joins with a microphone stream (null: listen only). */
   async join(name: string, mic: MediaStream | null): Promise<void> {
     if (this.#session.status !== 'idle') return;
-    this.#mic = mic;
     const audio = mic?.getAudioTracks()[0] ?? null;
-    this.#set({ ...EMPTY, status: 'joining', listenOnly: !audio }, true);
+    this.#set({ ...EMPTY, status: 'joining', listenOnly: !audio, processing: this.#audio.processing }, true);
+    await this.#audio.start(mic, false);
     await this.#session.join(name, audio);
     if (this.#deps.speakingEveryMs !== 0) this.#speaking.start();
     this.#stats.start();
@@ -115,12 +129,37 @@ export class Call {
 
   async toggleMute(): Promise<void> {
     const self = this.#snapshot.self;
-    const track = this.#mic?.getAudioTracks()[0];
-    if (!self || !track) return;
-    const muted = !self.muted;
-    track.enabled = !muted;
-    this.#set({ self: { ...self, muted } }, true);
+    if (self) await this.setMuted(!self.muted);
+  }
+
+  /** Mutes or unmutes (a listen-only person has nothing to unmute until they pick a microphone). */
+  async setMuted(muted: boolean): Promise<void> {
+    const self = this.#snapshot.self;
+    if (!self || !this.#audio.track || self.muted === muted) return;
+    this.#set({ self: { ...self, muted }, ...(!muted && { mutedTalk: false }) }, true);
+    await this.#audio.setMuted(muted);
     await this.#session.setMuted(muted);
+  }
+
+  /**
+   * Switches the microphone on every link (replaceTrack, no renegotiation). A listen-only
+   * person gets one this way and stays muted until they unmute.
+   */
+  async useMicrophone(deviceId: string | null): Promise<void> {
+    const self = this.#snapshot.self;
+    const wasListening = !this.#audio.track;
+    if (wasListening) await this.#audio.setMuted(true);
+    const ok = await this.#audio.useMicrophone(deviceId);
+    if (!ok || !wasListening || !self) return;
+    this.#set({ listenOnly: false, self: { ...(this.#snapshot.self ?? self), muted: true } }, true);
+    await this.#session.setMuted(true);
+  }
+
+  async setProcessing(processing: Processing): Promise<void> {
+    // Shown at once; the track follows (a re-capture can take a moment).
+    this.#set({ processing: { ...processing } }, true);
+    await this.#audio.setProcessing(processing);
+    this.#set({ processing: this.#audio.processing }, true);
   }
 
   async startShare(): Promise<void> {
@@ -160,6 +199,14 @@ export class Call {
     this.#set({ notice: null }, true);
   }
 
+  /** Our level, muted or not: speaking while muted for about a second says so (call/muted-talk.ts). */
+  #onSelfLevel(level: number | null, muted: boolean): void {
+    if (!this.#mutedTalk.sample(level, muted, performance.now())) return;
+    this.#set({ mutedTalk: true }, true);
+    if (this.#mutedTalkTimer) clearTimeout(this.#mutedTalkTimer);
+    this.#mutedTalkTimer = setTimeout(() => this.#set({ mutedTalk: false }, true), 6_000);
+  }
+
   async leave(): Promise<void> {
     if (this.#screenTrack) await this.stopShare();
     await this.#session.leave();
@@ -168,6 +215,12 @@ export class Call {
   /** Test hook (window.__meshtalk.stats): per link, states, media counters, port and audio cap. */
   debugStats(): Promise<LinkReport[]> {
     return linkReports(this.#session.mesh);
+  }
+
+  /** Test hook: the microphone track in use and its settings (null: none). */
+  debugMicrophone(): { id: string; settings: MediaTrackSettings; enabled: boolean } | null {
+    const track = this.#audio.track;
+    return track ? { id: track.id, settings: track.getSettings(), enabled: track.enabled } : null;
   }
 
   /** Test hook for benchmarks: inbound audio bytes per link, read as a bare page would. */
@@ -283,7 +336,8 @@ export class Call {
     });
     const self = this.#snapshot.self ? { ...this.#snapshot.self, speaking: this.#speaking.self } : null;
     const screenTrack = holder && holder !== self?.id ? (this.#media.get(holder)?.screen ?? null) : null;
-    this.#set({ peers, self, screenTrack });
+    const audio = this.#audio;
+    this.#set({ peers, self, screenTrack, microphones: audio.microphones, speakers: audio.speakers, microphoneId: audio.track ? audio.deviceId : null });
   }
 
   /**
@@ -308,7 +362,8 @@ export class Call {
     this.#speaking.stop();
     this.#screenTrack?.stop();
     this.#screenTrack = null;
-    this.#mic?.getTracks().forEach((t) => t.stop());
+    this.#audio.stop();
+    if (this.#mutedTalkTimer) clearTimeout(this.#mutedTalkTimer);
     this.#media.clear();
     this.#quality.clear();
     this.conversation.clear();

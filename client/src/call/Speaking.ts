@@ -3,7 +3,8 @@
  * an AudioContext per page costs a real-time audio thread, and on a busy machine that cost is
  * what kept a 10-person join from settling; see bench/RESULTS.md). Remote levels come from each
  * receiver's synchronization sources; our own from the audio sender's media-source stats on one
- * connected link. Muted people never count as speaking.
+ * connected link. Muted people never count as speaking; our own level while muted still goes
+ * to `onSelfLevel` ("You are muted").
  */
 import type { Mesh } from '../mesh/Mesh';
 
@@ -21,6 +22,8 @@ export interface SpeakingDeps {
   selfMuted: () => boolean;
   /** Someone started or stopped speaking. */
   onChange: () => void;
+  /** Our own level at every sample, muted or not (null: none to be had), for "You are muted". */
+  onSelfLevel?: (level: number | null, muted: boolean) => void;
   everyMs?: number;
 }
 
@@ -75,9 +78,13 @@ export class SpeakingDetector {
         const link = mesh.link(id);
         if (!link || link.state !== 'connected') continue;
         if (link.audioLevel() > REMOTE_SPEAKING_LEVEL && !this.#deps.isMuted(id)) next.add(id);
-        if (selfLevel === null && !this.#deps.selfMuted()) selfLevel = await link.localAudioLevel().catch(() => null);
+        // Muted too: the sender keeps the track while muted (LocalAudio), so this costs the same
+        // one stats read either way and needs no Web Audio.
+        if (selfLevel === null) selfLevel = await link.localAudioLevel().catch(() => null);
       }
-      const self = (selfLevel ?? 0) > SELF_SPEAKING_LEVEL && !this.#deps.selfMuted();
+      const muted = this.#deps.selfMuted();
+      this.#deps.onSelfLevel?.(selfLevel, muted);
+      const self = (selfLevel ?? 0) > SELF_SPEAKING_LEVEL && !muted;
       const changed = self !== this.#self || next.size !== this.#speaking.size || [...next].some((id) => !this.#speaking.has(id));
       this.#self = self;
       this.#speaking = next;

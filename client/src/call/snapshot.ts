@@ -1,6 +1,9 @@
 /** What the UI renders: an immutable picture of the call at one moment. */
 import type { HandQueue, HostView, Knock, LinkQualityLevel, Participant } from '@meshtalk/protocol';
+import type { DeviceChoice } from '../media/devices';
+import type { Processing } from '../media/processing';
 import { EMPTY_CHAT, type ChatView } from './Conversation';
+import type { AudioNotice } from './LocalAudio';
 import type { SessionStatus } from './Session';
 
 export type CallStatus = SessionStatus;
@@ -24,7 +27,8 @@ export type Notice =
   /** The host muted us (null: an admin). */
   | { kind: 'muted_by_host'; by: string | null }
   /** Someone else became host: handed on, or the host left. */
-  | { kind: 'host_changed'; name: string; you: boolean };
+  | { kind: 'host_changed'; name: string; you: boolean }
+  | AudioNotice;
 
 export interface CallSnapshot {
   status: CallStatus;
@@ -49,6 +53,13 @@ export interface CallSnapshot {
   knocks: Knock[];
   /** Who removed us or ended the call (null: an admin), once that happened. */
   closedBy?: string | null;
+  /** The inputs and outputs to choose from, the input in use (null: none) and its processing. */
+  microphones: DeviceChoice[];
+  speakers: DeviceChoice[];
+  microphoneId: string | null;
+  processing: Processing;
+  /** True for a few seconds after we spoke while muted ("You are muted"). */
+  mutedTalk: boolean;
 }
 
 /** The snapshot before anything happened (and after a call ended, with its status). */
@@ -65,4 +76,9 @@ export const EMPTY_SNAPSHOT: CallSnapshot = {
   hands: [],
   host: { hostId: null, locked: false },
   knocks: [],
+  microphones: [],
+  speakers: [],
+  microphoneId: null,
+  processing: { noiseSuppression: true, echoCancellation: true, autoGainControl: true },
+  mutedTalk: false,
 };

@@ -1,5 +1,7 @@
 /** The local microphone: device list, capture with a remembered choice, and why it failed. */
 
+import { loadProcessing, type Processing } from './processing';
+
 const DEVICE_KEY = 'meshtalk.microphone';
 
 export type MicResult = { ok: true; stream: MediaStream } | { ok: false; reason: 'denied' | 'missing' | 'unsupported' };
@@ -13,10 +15,14 @@ export async function listMicrophones(): Promise<MediaDeviceInfo[]> {
   return (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'audioinput');
 }
 
-export async function openMicrophone(deviceId: string | null): Promise<MicResult> {
+/**
+ * Opens `deviceId` (null: the default) with the remembered voice processing. The lobby asks for
+ * its choice as `ideal` (any microphone beats none); a switch in the call asks for it `exact`.
+ */
+export async function openMicrophone(deviceId: string | null, opts: { exact?: boolean; processing?: Processing } = {}): Promise<MicResult> {
   if (!navigator.mediaDevices?.getUserMedia) return { ok: false, reason: 'unsupported' };
-  const audio: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
-  if (deviceId) audio.deviceId = { ideal: deviceId };
+  const audio: MediaTrackConstraints = { ...(opts.processing ?? loadProcessing()) };
+  if (deviceId) audio.deviceId = opts.exact ? { exact: deviceId } : { ideal: deviceId };
   try {
     const stream = await navigator.mediaDevices.getUserMedia({ audio });
     const chosen = stream.getAudioTracks()[0]?.getSettings().deviceId;

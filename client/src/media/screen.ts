@@ -12,3 +12,8 @@ export async function captureScreen(): Promise<MediaStreamTrack | null> {
     return null;
   }
 }
+
+/** Whether this browser can share a screen at all (phones have no getDisplayMedia). */
+export function canShareScreen(): boolean {
+  return typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getDisplayMedia === 'function';
+}

@@ -35,6 +35,7 @@ export class Mesh {
   #selfId = '';
   #config: RTCConfiguration = {};
   #audioTrack: MediaStreamTrack | null = null;
+  #audioSending = true;
   #screenTrack: MediaStreamTrack | null = null;
   /** Peers whose link is poor enough that we send them less. */
   readonly #degraded = new Map<string, Exclude<LinkQualityLevel, 'good'>>();
@@ -115,6 +116,12 @@ export class Mesh {
     await Promise.all([...this.#links.values()].map((l) => l.setAudioTrack(track)));
   }
 
+  /** Mutes (false) or unmutes our microphone on every link, now and later; no renegotiation. */
+  async setAudioSending(sending: boolean): Promise<void> {
+    this.#audioSending = sending;
+    await Promise.all([...this.#links.values()].map((l) => l.setAudioSending(sending)));
+  }
+
   async setScreenTrack(track: MediaStreamTrack | null): Promise<void> {
     this.#screenTrack = track;
     await Promise.all([...this.#links.entries()].map(([id, l]) => l.setScreenTrack(track, this.#screenLimits(id))));
@@ -160,6 +167,7 @@ export class Mesh {
       createPeerConnection: this.#opts.createPeerConnection,
       send: (message) => this.#emit({ type: 'signal', to: peerId, message }),
       audioTrack: this.#audioTrack,
+      audioSending: this.#audioSending,
       screenTrack: this.#screenTrack,
       screenLimits: this.#screenLimits(peerId),
       ...(this.#opts.recovery && { recovery: this.#opts.recovery }),

@@ -14,7 +14,7 @@ import type { IceCandidate, SessionDescription } from '@meshtalk/protocol';
 import type { LinkDebug, LinkEvent, PeerLinkOptions, SignalMessage } from './link-types';
 import { Recovery } from './Recovery';
 import { linkProgress, senderAudioLevel } from './link-stats';
-import { applySenderLimits } from './sender-limits';
+import { applySenderLimits, setSenderActive } from './sender-limits';
 
 export type { LinkDebug, LinkEvent, PeerLinkOptions, SignalMessage } from './link-types';
 export class PeerLink {
@@ -37,6 +37,10 @@ export class PeerLink {
   readonly #now: () => number;
   readonly #recovery: Recovery;
   #audioTrack: MediaStreamTrack | null;
+  /** False while muted: the audio sender keeps its track but sends nothing. */
+  #audioSending: boolean;
+  /** Whether the audio sender's encodings are inactive (stopped at the RTP level). */
+  #audioStopped = false;
   #screenTrack: MediaStreamTrack | null;
   #screenLimits: RTCRtpEncodingParameters;
 
@@ -53,6 +57,7 @@ export class PeerLink {
     this.peerId = opts.peerId;
     this.polite = opts.selfId > opts.peerId;
     this.#audioTrack = opts.audioTrack;
+    this.#audioSending = opts.audioSending ?? true;
     this.#screenTrack = opts.screenTrack;
     this.#screenLimits = opts.screenLimits ?? {};
     this.startedAt = this.#now();
@@ -72,6 +77,7 @@ export class PeerLink {
     );
     if (!this.polite) {
       this.#audio = pc.addTransceiver(this.#audioTrack ?? 'audio', { direction: 'sendrecv' });
+      void this.#applyAudioSending();
       if (this.#screenTrack) this.#addVideo(this.#screenTrack);
     }
   }
@@ -92,7 +98,15 @@ export class PeerLink {
 
   async setAudioTrack(track: MediaStreamTrack | null): Promise<void> {
     this.#audioTrack = track;
-    await this.#audio?.sender.replaceTrack(track);
+    if (!this.#audio) return;
+    // A sender that could not be stopped while muted gets no track until unmuted (#applyAudioSending).
+    await this.#audio.sender.replaceTrack(this.#audioSending || this.#audioStopped ? track : null);
+  }
+
+  /** Mutes (false) or unmutes what this link sends of our microphone; no renegotiation. */
+  async setAudioSending(sending: boolean): Promise<void> {
+    this.#audioSending = sending;
+    await this.#applyAudioSending();
   }
 
   /** Starts (a track) or stops (null) sending our screen on this link. */
@@ -144,6 +158,8 @@ export class PeerLink {
       audioMaxBitrate: this.#audio?.sender.getParameters().encodings?.[0]?.maxBitrate ?? null,
       audioDirection: this.#audio?.currentDirection ?? null,
       audioTrack: !!this.#audio?.sender.track,
+      audioTrackId: this.#audio?.sender.track?.id ?? null,
+      audioActive: this.#audio?.sender.getParameters().encodings?.every((e) => e.active ?? true) ?? false,
     };
   }
 
@@ -184,6 +200,22 @@ export class PeerLink {
 
   #emit(e: LinkEvent): void {
     for (const l of this.#listeners) l(e);
+  }
+
+  /**
+   * Makes the audio sender match the mute: encodings inactive while muted, the track kept, so
+   * the browser still measures its level. A browser that refuses gets no track instead: silence
+   * never depends on a setting that did not take.
+   */
+  async #applyAudioSending(): Promise<void> {
+    const t = this.#audio;
+    if (!t || this.#closed) return;
+    const sending = this.#audioSending;
+    const stopped = await setSenderActive(t.sender, sending);
+    if (this.#audio !== t || this.#audioSending !== sending) return;
+    this.#audioStopped = !sending && stopped;
+    const want = sending || stopped ? this.#audioTrack : null;
+    if (t.sender.track !== want) await t.sender.replaceTrack(want);
   }
 
   #build(config: RTCConfiguration): RTCPeerConnection {
@@ -229,7 +261,7 @@ export class PeerLink {
       if (kind === 'audio' && !this.#audio) {
         this.#audio = t;
         t.direction = 'sendrecv';
-        void t.sender.replaceTrack(this.#audioTrack);
+        void this.#applyAudioSending();
       }
       if (kind === 'video' && !this.#video) {
         this.#video = t;

@@ -14,6 +14,8 @@ export interface PeerLinkOptions {
   createPeerConnection: (config: RTCConfiguration) => RTCPeerConnection;
   send: (message: SignalMessage) => void;
   audioTrack: MediaStreamTrack | null;
+  /** False: muted from the start (the sender keeps the track but sends nothing). */
+  audioSending?: boolean;
   screenTrack: MediaStreamTrack | null;
   screenLimits?: RTCRtpEncodingParameters;
   now?: () => number;
@@ -41,4 +43,8 @@ export interface LinkDebug {
   /** The audio transceiver's negotiated direction, and whether its sender has a track. */
   audioDirection: string | null;
   audioTrack: boolean;
+  /** The id of the track the audio sender sends (null: none). */
+  audioTrackId: string | null;
+  /** Whether the audio sender's encodings are active (false while muted). */
+  audioActive: boolean;
 }

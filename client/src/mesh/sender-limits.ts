@@ -18,3 +18,21 @@ export async function applySenderLimits(sender: RTCRtpSender, limits: RTCRtpEnco
     console.warn('meshtalk: could not set sender limits', err);
   }
 }
+
+/**
+ * Starts or stops an RTP sender without renegotiation (every encoding's `active`), keeping its
+ * track: how a muted microphone stops sending. False when the browser refused.
+ */
+export async function setSenderActive(sender: RTCRtpSender, active: boolean): Promise<boolean> {
+  try {
+    const params = sender.getParameters();
+    if (!params.encodings?.length) return false;
+    if (params.encodings.every((e) => (e.active ?? true) === active)) return true;
+    params.encodings = params.encodings.map((e) => ({ ...e, active }));
+    await sender.setParameters(params);
+    return true;
+  } catch (err) {
+    console.warn('meshtalk: could not set sender active', err);
+    return false;
+  }
+}

@@ -1,23 +1,21 @@
 /** Elements that play a MediaStream or track (srcObject cannot be set from JSX). */
 import { useEffect, useRef } from 'react';
+import { play, setVolume, stopPlaying } from './playback';
 
 /**
- * Plays a remote voice. The audio element is made here and never enters the document: it has
- * nothing to show, and an <audio> rendered by React gets React's listeners for every media
- * event (timeupdate four times a second, per voice), which in a room of ten was a measurable
- * share of each page's main thread while people joined.
+ * Plays a remote voice. The audio element is made in playback.ts and never enters the
+ * document: it has nothing to show, and an <audio> rendered by React gets React's listeners for
+ * every media event (timeupdate four times a second, per voice), which in a room of ten was a
+ * measurable share of each page's main thread while people joined.
  */
-export function AudioOut({ stream }: { stream: MediaStream }) {
+export function AudioOut({ id, stream, volume }: { id: string; stream: MediaStream; volume: number }) {
+  const volumeNow = useRef(volume);
+  volumeNow.current = volume;
   useEffect(() => {
-    const audio = new Audio();
-    audio.autoplay = true;
-    audio.srcObject = stream;
-    void audio.play().catch(() => {});
-    return () => {
-      audio.pause();
-      audio.srcObject = null;
-    };
-  }, [stream]);
+    play(id, stream, volumeNow.current);
+    return () => stopPlaying(id);
+  }, [id, stream]);
+  useEffect(() => setVolume(id, volume), [id, volume]);
   return null;
 }
 

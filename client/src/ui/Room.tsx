@@ -1,25 +1,50 @@
 /** In the room: tiles, the shared screen, notices and the controls. Renders the snapshot only. */
-import { memo, useEffect, useState } from 'react';
-import type { Call, CallSnapshot, PeerView } from '../call/Call';
-import { HostBadge, HostBar, Knocks, TileMenu, hostNotice } from './HostPanel';
-import { AudioOut, VideoOut } from './Media';
-import { ChatAnnouncer, ChatButton, ChatPanel, HandBadge, HandButton } from './ChatPanel';
+import { useCallback, useState, useSyncExternalStore } from 'react';
+import type { Call, CallSnapshot } from '../call/Call';
+import type { Notice } from '../call/snapshot';
+import { canShareScreen } from '../media/screen';
+import { Announcer } from './Announcer';
+import { ChatAnnouncer, ChatButton, ChatPanel, HandButton } from './ChatPanel';
+import { HostBar, Knocks, hostNotice } from './HostPanel';
+import { VideoOut } from './Media';
+import { autoplayBlocked, onAutoplayBlocked, resumePlayback } from './playback';
+import { SettingsDialog } from './SettingsDialog';
+import { ShortcutsDialog } from './ShortcutsDialog';
+import { SelfTile, Tile } from './Tiles';
+import { useCallKeys } from './useCallKeys';
 import { t } from './i18n';
+import './controls.css';
+
+function noticeText(n: Notice): string {
+  switch (n.kind) {
+    case 'screen_busy':
+      return t.screenBusy(n.name);
+    case 'share_failed':
+      return t.shareFailed;
+    case 'mic_fallback':
+      return t.micFallback(n.label);
+    case 'mic_gone':
+      return t.micGone;
+    case 'mic_failed':
+      return t.micFailed;
+    case 'error':
+      return n.message;
+    case 'muted_by_host':
+    case 'host_changed':
+      return hostNotice(n) ?? '';
+  }
+}
 
 export function Room({ call, snap }: { call: Call; snap: CallSnapshot }) {
   const [copied, setCopied] = useState(false);
+  const [dialog, setDialog] = useState<'settings' | 'shortcuts' | null>(null);
+  const blocked = useSyncExternalStore(onAutoplayBlocked, autoplayBlocked, () => false);
   const self = snap.self;
-
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const target = e.target as HTMLElement | null;
-      if (target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
-      if (e.key === 'm' || e.key === 'M') void call.toggleMute();
-      if ((e.key === 'r' || e.key === 'R') && !e.ctrlKey && !e.metaKey && !e.altKey) void call.conversation.toggleHand();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [call]);
+  const closeDialog = useCallback(() => setDialog(null), []);
+  useCallKeys(
+    call,
+    useCallback(() => setDialog('shortcuts'), []),
+  );
 
   const presenter = snap.screen && snap.screen.holderId !== self?.id ? snap.screen.holderName : null;
   const warnings = snap.peers.filter((p) => p.quality !== 'good');
@@ -49,16 +74,24 @@ export function Room({ call, snap }: { call: Call; snap: CallSnapshot }) {
         {snap.host.locked && <span className="locked-note">🔒 {t.lockedNote}</span>}
       </header>
 
+      {blocked && (
+        <button type="button" className="primary tap-to-hear" onClick={() => void resumePlayback()}>
+          {t.tapToHear}
+        </button>
+      )}
       {snap.notice && (
         <div className="notice" role="alert">
-          {hostNotice(snap.notice) ??
-            (snap.notice.kind === 'screen_busy' ? t.screenBusy(snap.notice.name) : snap.notice.kind === 'share_failed' ? t.shareFailed : snap.notice.kind === 'error' ? snap.notice.message : '')}
+          {noticeText(snap.notice)}
           <button type="button" onClick={() => call.dismissNotice()}>
             {t.dismiss}
           </button>
         </div>
       )}
       {isHost && <Knocks knocks={snap.knocks} host={call.host} />}
+      <div className={snap.mutedTalk ? 'muted-talk' : 'sr-only'} role="status">
+        {snap.mutedTalk ? t.youAreMuted : ''}
+      </div>
+      <Announcer peers={snap.peers} since={self?.joinedAt ?? Infinity} />
       {warnings.map((p) => (
         <div key={p.id} className={`warning ${p.quality}`} role="status" data-peer={p.id}>
           {p.quality === 'bad' ? t.badLink(p.name) : t.poorLink(p.name)}
@@ -75,15 +108,15 @@ export function Room({ call, snap }: { call: Call; snap: CallSnapshot }) {
 
       <ul className="tiles" aria-label={t.participants(snap.peers.length + 1)}>
         {self && (
-          <li className={`tile self${self.speaking ? ' speaking' : ''}`} data-testid="tile-self">
-            <span className="name">
-              {self.name} ({t.you})
-            </span>
-            <Badges muted={self.muted} speaking={self.speaking} presenting={snap.presenting} />
-            {isHost && <HostBadge />}
-            <HandBadge place={place(self.id)} />
-            {snap.listenOnly && <span className="note">{t.listenOnly}</span>}
-          </li>
+          <SelfTile
+            name={self.name}
+            muted={self.muted}
+            speaking={self.speaking}
+            presenting={snap.presenting}
+            listenOnly={snap.listenOnly}
+            host={isHost}
+            hand={place(self.id)}
+          />
         )}
         {snap.peers.map((p) => (
           <Tile key={p.id} peer={p} hand={place(p.id)} host={snap.host.hostId === p.id} manage={isHost ? call : null} />
@@ -91,7 +124,7 @@ export function Room({ call, snap }: { call: Call; snap: CallSnapshot }) {
       </ul>
       {snap.peers.length === 0 && <p className="muted">{t.alone}</p>}
 
-      <nav className="controls" aria-label="Controls">
+      <nav className="controls" aria-label={t.controls}>
         <button type="button" onClick={() => void call.toggleMute()} disabled={snap.listenOnly} aria-pressed={!!self?.muted}>
           {self?.muted ? t.unmute : t.mute}
         </button>
@@ -100,72 +133,27 @@ export function Room({ call, snap }: { call: Call; snap: CallSnapshot }) {
             {t.stopSharing}
           </button>
         ) : (
-          <button type="button" onClick={() => void call.startShare()} disabled={snap.status !== 'in-room'}>
-            {t.shareScreen}
-          </button>
+          canShareScreen() && (
+            <button type="button" onClick={() => void call.startShare()} disabled={snap.status !== 'in-room'}>
+              {t.shareScreen}
+            </button>
+          )
         )}
         <HandButton call={call} raised={place(self?.id) > 0} />
         <ChatButton call={call} chat={snap.chat} />
         {isHost && <HostBar host={call.host} locked={snap.host.locked} />}
+        <button type="button" onClick={() => setDialog('settings')} aria-haspopup="dialog">
+          {t.settings}
+        </button>
         <button type="button" className="danger" onClick={() => void call.leave()}>
           {t.leave}
         </button>
       </nav>
-      <p className="muted small">
-        {t.shortcuts} {t.handShortcut}
-      </p>
+      <p className="muted small">{t.shortcuts}</p>
+      {dialog === 'settings' && <SettingsDialog call={call} snap={snap} onClose={closeDialog} />}
+      {dialog === 'shortcuts' && <ShortcutsDialog onClose={closeDialog} />}
       {snap.chat.open && <ChatPanel call={call} chat={snap.chat} selfId={self?.id ?? null} />}
       <ChatAnnouncer latest={snap.chat.latest} />
     </main>
   );
 }
-
-function Badges(props: { muted: boolean; speaking: boolean; presenting: boolean }) {
-  return (
-    <span className="badges">
-      {props.muted && (
-        <span className="badge muted-badge" role="img" aria-label={t.muted} title={t.muted}>
-          🔇
-        </span>
-      )}
-      {props.speaking && (
-        <span className="badge speaking-badge" role="img" aria-label={t.speaking} title={t.speaking}>
-          🔊
-        </span>
-      )}
-      {props.presenting && <span className="badge presenting-badge">{t.presenting}</span>}
-    </span>
-  );
-}
-
-/** Same fields, same values: the snapshot rebuilds every PeerView, most of them unchanged. */
-function samePeer(a: PeerView, b: PeerView): boolean {
-  const keys = Object.keys(a) as (keyof PeerView)[];
-  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
-}
-
-/** One remote person. Re-rendered only when something about them changed. */
-const Tile = memo(function Tile({ peer, hand, host, manage }: { peer: PeerView; hand: number; host: boolean; manage: Call | null }) {
-  const link =
-    peer.linkState === 'connected'
-      ? t.link[peer.quality]
-      : peer.linkState === 'failed' || peer.linkState === 'disconnected'
-        ? t.link.lost
-        : t.link.connecting;
-  return (
-    <li className={`tile${peer.speaking ? ' speaking' : ''}${peer.connected ? '' : ' away'}`} data-testid="tile" data-peer={peer.id}>
-      <span className="name">{peer.name}</span>
-      <Badges muted={peer.muted} speaking={peer.speaking} presenting={peer.presenting} />
-      <HandBadge place={hand} />
-      {host && <HostBadge />}
-      {manage && (
-        <TileMenu id={peer.id} name={peer.name} host={manage.host} lowerHand={hand > 0 ? () => void manage.conversation.lowerHandOf(peer.id) : undefined} />
-      )}
-      <span className={`link ${peer.linkState === 'connected' ? peer.quality : 'pending'}`} data-state={peer.linkState}>
-        {link}
-        {peer.rttMs !== null && peer.linkState === 'connected' ? ` · ${Math.round(peer.rttMs)} ms` : ''}
-      </span>
-      {peer.audio && <AudioOut stream={peer.audio} />}
-    </li>
-  );
-}, (a, b) => a.hand === b.hand && a.host === b.host && a.manage === b.manage && samePeer(a.peer, b.peer));

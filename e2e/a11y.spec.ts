@@ -1,0 +1,51 @@
+/**
+ * Accessibility: axe-core on the lobby, the room in a call (muted, then with the Settings dialog
+ * open), and the admin page during a call. axe's default rule set: every WCAG 2.0 and 2.1 A and
+ * AA rule plus its best practices (an empty table header is one of those). Any violation fails,
+ * listed by rule and element.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { expectAudioEverywhere, joinRoom, openPeople, startRoomServer, type RoomServer } from './fixtures';
+
+const TOKEN = 'e2e-admin-token-0123456789';
+
+let server: RoomServer;
+test.beforeAll(async () => {
+  server = await startRoomServer({ ADMIN_TOKEN: TOKEN });
+});
+test.afterAll(async () => {
+  await server.stop();
+});
+
+async function violations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).analyze();
+  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+test('the lobby, the room with Settings open, and /admin have no accessibility violations (WCAG 2.1 AA and axe best practices)', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const { pages, close } = await openPeople(browser, 3);
+  const [ann, bob, admin] = pages as [Page, Page, Page];
+
+  await ann.goto(server.url);
+  await expect(ann.getByRole('button', { name: 'Join' })).toBeVisible();
+  await ann.getByLabel('Your name').fill('Ann');
+  await expect(ann.getByRole('button', { name: 'Join' })).toBeEnabled();
+  expect(await violations(ann), 'lobby').toEqual([]);
+
+  await ann.getByRole('button', { name: 'Join' }).click();
+  await joinRoom(bob, server.url, 'Bob');
+  await expectAudioEverywhere([ann, bob], 1);
+  await ann.keyboard.press('m');
+  await expect(ann.getByRole('button', { name: 'Unmute' })).toBeVisible();
+  expect(await violations(ann), 'room').toEqual([]);
+  await ann.getByRole('button', { name: 'Settings' }).click();
+  await expect(ann.getByRole('dialog', { name: 'Settings' })).toBeVisible();
+  expect(await violations(ann), 'room with Settings open').toEqual([]);
+
+  await admin.goto(`${server.url}/admin#token=${TOKEN}`);
+  await expect(admin.getByRole('table', { name: 'Pair matrix' })).toBeVisible({ timeout: 30_000 });
+  expect(await violations(admin), 'admin').toEqual([]);
+  await close();
+});
