@@ -46,6 +46,27 @@ async function expectGrowing(page: Page, from: string): Promise<void> {
   await expect.poll(() => bytesFrom(page, from), { timeout: 20_000 }).toBeGreaterThan(before);
 }
 
+/**
+ * A person who talks on and on: a steady tone for a microphone. Chromium's fake one only beeps
+ * now and then, too briefly for the levels RTP carries to cross the thresholds every time, and
+ * on a loaded machine the samples miss the beeps.
+ */
+async function talkSteadily(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const real = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = async (c) => {
+      if (!c?.audio) return real(c);
+      const ctx = new AudioContext();
+      const tone = ctx.createOscillator();
+      const dest = ctx.createMediaStreamDestination();
+      tone.frequency.value = 220;
+      tone.connect(dest);
+      tone.start();
+      return dest.stream;
+    };
+  });
+}
+
 const tileOf = (page: Page, name: string) => page.getByTestId('tile').filter({ hasText: name });
 
 test('Ann switches microphone and voice processing mid-call: every link sends the new track, Bob keeps hearing her, no offer is sent', async ({ browser }) => {
@@ -157,6 +178,7 @@ test('a listen-only person picks a microphone in Settings, unmutes, and is heard
 test('push-to-talk: held Space unmutes, release mutes (Bob sees both); Space on a control does nothing; "You are muted" when talking muted', async ({ browser }) => {
   const { pages, close } = await openPeople(browser, 2);
   const [ann, bob] = pages as [Page, Page];
+  await talkSteadily(ann);
   await joinRoom(ann, server.url, 'Ann');
   await joinRoom(bob, server.url, 'Bob');
   await expectAudioEverywhere(pages, 1);
@@ -173,7 +195,7 @@ test('push-to-talk: held Space unmutes, release mutes (Bob sees both); Space on 
   await bob.waitForTimeout(1_500);
   expect(await bytesFrom(bob, annId)).toBeLessThan(stalled + 600);
 
-  // The fake microphone keeps beeping: speaking while muted says so.
+  // Ann talks on while muted: she is told so.
   await expect(ann.getByRole('status').filter({ hasText: 'You are muted' })).toBeVisible({ timeout: 20_000 });
 
   await ann.keyboard.down(' ');
@@ -298,23 +320,8 @@ test('a 4-person room reads at a glance: one presenting, one muted, one speaking
   test.setTimeout(180_000);
   const { pages, close } = await openPeople(browser, 4);
   const [ann, bob, cid, dan] = pages as [Page, Page, Page, Page];
-  // Cid talks on and on, and so does Dan while muted: a steady tone for a microphone (the fake
-  // one only beeps now and then, too briefly for the levels RTP carries to cross the speaking
-  // threshold every time).
-  for (const p of [cid, dan])
-    await p.addInitScript(() => {
-      const real = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-      navigator.mediaDevices.getUserMedia = async (c) => {
-        if (!c?.audio) return real(c);
-        const ctx = new AudioContext();
-        const tone = ctx.createOscillator();
-        const dest = ctx.createMediaStreamDestination();
-        tone.frequency.value = 220;
-        tone.connect(dest);
-        tone.start();
-        return dest.stream;
-      };
-    });
+  // Cid talks on and on, and so does Dan while muted.
+  for (const p of [cid, dan]) await talkSteadily(p);
   for (const [p, name] of [[ann, 'Ann Lee'], [bob, 'Bob'], [cid, '김민수'], [dan, '花子']] as const) await joinRoom(p, server.url, name);
   await expectAudioEverywhere(pages, 3);
   await ann.getByRole('button', { name: 'Share screen' }).click();
