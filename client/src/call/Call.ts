@@ -253,8 +253,8 @@ export class Call {
       case 'knocks':
         return this.#set({ knocks: e.knocks }, true);
       case 'muted-by-host': {
-        const track = this.#mic?.getAudioTracks()[0];
-        if (track) track.enabled = false;
+        // The server has us muted already (everyone was told); here our senders stop sending.
+        void this.#audio.setMuted(true);
         const self = this.#snapshot.self;
         return this.#set({ ...(self && { self: { ...self, muted: true } }), notice: { kind: 'muted_by_host', by: e.by } }, true);
       }
