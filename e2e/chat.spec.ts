@@ -117,10 +117,10 @@ test('chat: a refused message stays in the box with its reason, and nobody else 
   await openChat(bob);
 
   await write(ann, '   ');
-  await expect(ann.getByRole('alert')).toHaveText('Write something first.');
+  await expect(ann.locator('#chat-panel').getByRole('alert')).toHaveText('Write something first.');
   const long = 'x'.repeat(2_001);
   await write(ann, long);
-  await expect(ann.getByRole('alert')).toHaveText('A message is at most 2,000 characters.');
+  await expect(ann.locator('#chat-panel').getByRole('alert')).toHaveText('A message is at most 2,000 characters.');
   await expect(box(ann)).toHaveValue(long);
 
   // Past the burst, the server refuses: "You are sending messages too fast", and the text stays.
@@ -129,12 +129,12 @@ test('chat: a refused message stays in the box with its reason, and nobody else 
   for (let i = 0; i < 20 && !refused; i++) {
     await write(ann, `quick ${i}`);
     // Either the room took it (the box empties) or refused it (the reason shows).
-    const outcome = async () => ((await box(ann).inputValue()) === '' ? 'sent' : (await ann.getByRole('alert').textContent()) === tooFast ? 'refused' : 'pending');
+    const outcome = async () => ((await box(ann).inputValue()) === '' ? 'sent' : (await ann.locator('#chat-panel').getByRole('alert').textContent()) === tooFast ? 'refused' : 'pending');
     await expect.poll(outcome).not.toBe('pending');
     if ((await outcome()) === 'refused') refused = `quick ${i}`;
   }
   expect(refused).not.toBe('');
-  await expect(ann.getByRole('alert')).toHaveText(tooFast);
+  await expect(ann.locator('#chat-panel').getByRole('alert')).toHaveText(tooFast);
   await expect(box(ann)).toHaveValue(refused);
   await bob.waitForTimeout(500);
   await expect(messages(bob).filter({ hasText: refused })).toHaveCount(0);
