@@ -85,7 +85,7 @@ test('Ann switches microphone and voice processing mid-call: every link sends th
   const before = await hook(ann, (h) => h.stats());
   expect(before).toHaveLength(2);
   const oldTrack = before[0]!.audioTrackId;
-  expect(oldTrack).toBeTruthy();
+  expect(oldTrack, 'Ann sends her microphone on both links').toMatch(/\S/);
   expect(before.every((l) => l.audioTrackId === oldTrack)).toBe(true);
 
   await ann.getByRole('button', { name: 'Settings' }).click();
