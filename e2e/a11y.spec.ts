@@ -6,17 +6,10 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { expectAudioEverywhere, joinRoom, openPeople, startRoomServer, type RoomServer } from './fixtures';
+import { expectAudioEverywhere, joinRoom, openPeople, adminRoomServer, E2E_ADMIN_TOKEN } from './fixtures';
 
-const TOKEN = 'e2e-admin-token-0123456789';
-
-let server: RoomServer;
-test.beforeAll(async () => {
-  server = await startRoomServer({ ADMIN_TOKEN: TOKEN });
-});
-test.afterAll(async () => {
-  await server.stop();
-});
+const TOKEN = E2E_ADMIN_TOKEN;
+const room = adminRoomServer();
 
 async function violations(page: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page }).analyze();
@@ -28,14 +21,14 @@ test('the lobby, the room with Settings open, and /admin have no accessibility v
   const { pages, close } = await openPeople(browser, 3);
   const [ann, bob, admin] = pages as [Page, Page, Page];
 
-  await ann.goto(server.url);
+  await ann.goto(room.current.url);
   await expect(ann.getByRole('button', { name: 'Join' })).toBeVisible();
   await ann.getByLabel('Your name').fill('Ann');
   await expect(ann.getByRole('button', { name: 'Join' })).toBeEnabled();
   expect(await violations(ann), 'lobby').toEqual([]);
 
   await ann.getByRole('button', { name: 'Join' }).click();
-  await joinRoom(bob, server.url, 'Bob');
+  await joinRoom(bob, room.current.url, 'Bob');
   await expectAudioEverywhere([ann, bob], 1);
   await ann.keyboard.press('m');
   await expect(ann.getByRole('button', { name: 'Unmute' })).toBeVisible();
@@ -44,7 +37,7 @@ test('the lobby, the room with Settings open, and /admin have no accessibility v
   await expect(ann.getByRole('dialog', { name: 'Settings' })).toBeVisible();
   expect(await violations(ann), 'room with Settings open').toEqual([]);
 
-  await admin.goto(`${server.url}/admin#token=${TOKEN}`);
+  await admin.goto(`${room.current.url}/admin#token=${TOKEN}`);
   await expect(admin.getByRole('table', { name: 'Pair matrix' })).toBeVisible({ timeout: 30_000 });
   expect(await violations(admin), 'admin').toEqual([]);
   await close();

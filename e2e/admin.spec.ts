@@ -1,15 +1,8 @@
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
-import { expectAudioEverywhere, joinRoom, openPages, startRoomServer, type RoomServer } from './fixtures';
+import { expectAudioEverywhere, joinRoom, openPages, adminRoomServer, E2E_ADMIN_TOKEN } from './fixtures';
 
-const TOKEN = 'e2e-admin-token-0123456789';
-
-let server: RoomServer;
-test.beforeAll(async () => {
-  server = await startRoomServer({ ADMIN_TOKEN: TOKEN });
-});
-test.afterAll(async () => {
-  await server.stop();
-});
+const TOKEN = E2E_ADMIN_TOKEN;
+const room = adminRoomServer();
 
 /** Kept under test-results/ after the run (and attached to the report) for a human to look at. */
 async function keepScreenshot(page: Page, testInfo: TestInfo, name: string) {
@@ -26,20 +19,20 @@ test('an admin watches a real 3-person call live, sees a leave without reloading
   test.setTimeout(180_000);
   const { context, pages } = await openPages(browser, 3);
   const names = ['Ann', 'Bob', 'Cid'];
-  for (const [i, p] of pages.entries()) await joinRoom(p, server.url, names[i]!);
+  for (const [i, p] of pages.entries()) await joinRoom(p, room.current.url, names[i]!);
   await expectAudioEverywhere(pages, 2);
 
   // A wrong token gets the token form back with the reason, and nothing of the room.
   const adminContext = await browser.newContext();
   const admin = await adminContext.newPage();
-  await admin.goto(`${server.url}/admin#token=wrong-token-wrong-token`);
+  await admin.goto(`${room.current.url}/admin#token=wrong-token-wrong-token`);
   await expect(admin.getByRole('alert')).toHaveText('That token is not valid.');
   await expect(admin.getByRole('table', { name: 'Participants' })).toHaveCount(0);
 
   // The token leaves the address bar at once (it is kept for the tab only).
-  await expect.poll(() => admin.url()).toBe(`${server.url}/admin`);
+  await expect.poll(() => admin.url()).toBe(`${room.current.url}/admin`);
   // The right token pasted into the address bar of the open page (a same-document navigation).
-  await admin.goto(`${server.url}/admin#token=${TOKEN}`);
+  await admin.goto(`${room.current.url}/admin#token=${TOKEN}`);
 
   const people = admin.getByRole('table', { name: 'Participants' });
   for (const name of names) await expect(people.getByRole('row').filter({ hasText: name })).toHaveCount(1);
@@ -88,7 +81,7 @@ test('an admin watches a real 3-person call live, sees a leave without reloading
   // Without a token in the address, the form takes it.
   const formContext = await browser.newContext();
   const form = await formContext.newPage();
-  await form.goto(`${server.url}/admin`);
+  await form.goto(`${room.current.url}/admin`);
   await form.getByLabel('Admin token').fill(TOKEN);
   await form.getByRole('button', { name: 'Open' }).click();
   await expect(form.getByRole('table', { name: 'Sessions' }).getByRole('row').filter({ hasText: 'ended' })).toHaveCount(1);

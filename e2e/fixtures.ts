@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
-import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 
 export interface RoomServer {
   url: string;
@@ -33,6 +33,24 @@ export function freePort(): Promise<number> {
     });
     s.on('error', reject);
   });
+}
+
+/** An admin token the e2e servers accept (≥ 128 bits, as the server requires). */
+export const E2E_ADMIN_TOKEN = 'e2e-admin-token-0123456789';
+
+/**
+ * One room server with the admin side on for the specs of this file: started before them,
+ * stopped after. Read `.current` inside a test.
+ */
+export function adminRoomServer(): { current: RoomServer } {
+  const server = { current: null as unknown as RoomServer };
+  test.beforeAll(async () => {
+    server.current = await startRoomServer({ ADMIN_TOKEN: E2E_ADMIN_TOKEN });
+  });
+  test.afterAll(async () => {
+    await server.current.stop();
+  });
+  return server;
 }
 
 export async function startRoomServer(env: Record<string, string> = {}): Promise<RoomServer> {
