@@ -129,7 +129,9 @@ test('chat: a refused message stays in the box with its reason, and nobody else 
   for (let i = 0; i < 20 && !refused; i++) {
     await write(ann, `quick ${i}`);
     // Either the room took it (the box empties) or refused it (the reason shows).
-    const outcome = async () => ((await box(ann).inputValue()) === '' ? 'sent' : (await ann.locator('#chat-panel').getByRole('alert').textContent()) === tooFast ? 'refused' : 'pending');
+    // (allTextContents does not wait: while the send is in flight there is no alert to wait for.)
+    const outcome = async () =>
+      (await box(ann).inputValue()) === '' ? 'sent' : (await ann.locator('#chat-panel').getByRole('alert').allTextContents()).includes(tooFast) ? 'refused' : 'pending';
     await expect.poll(outcome).not.toBe('pending');
     if ((await outcome()) === 'refused') refused = `quick ${i}`;
   }

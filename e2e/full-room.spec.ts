@@ -40,7 +40,18 @@ async function fullRoom(browser: Browser, server: RoomServer, relay: boolean, sh
 
     await headless.until((p) => p.joined === HEADLESS && p.pairs === HEADLESS_PAIRS && p.withAudio === HEADLESS_PAIRS, 200_000, `${HEADLESS_PAIRS} pairs with audio at their headless ends`);
     await expectAudioEverywhere(pages, PEOPLE - 1, 120_000);
-    for (const p of pages) await expect(p.getByTestId('tile')).toHaveCount(PEOPLE - 1);
+    for (const p of pages) {
+      try {
+        await expect(p.getByTestId('tile')).toHaveCount(PEOPLE - 1);
+      } catch (err) {
+        // Who the page shows, who it has links to, and what the server saw come and go.
+        const tiles = await p.getByTestId('tile').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-peer')} ${e.querySelector('.name')?.textContent}`));
+        const links = (await stats(p)).map((s) => `${s.peerId} ${s.state} ${s.inboundAudioBytes}`);
+        const comings = server.lines.filter((l) => /participant (joined|left|resumed|disconnected)/.test(l));
+        console.log(`tiles:\n${tiles.join('\n')}\nlinks:\n${links.join('\n')}\nserver:\n${comings.join('\n')}`);
+        throw err;
+      }
+    }
 
     // The eleventh is told the room is full; nobody inside notices.
     const eleventh = await startHeadless(['--url', server.url, '--names', 'Eleventh', '--seconds', '60']).exited;
