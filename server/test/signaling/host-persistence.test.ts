@@ -49,6 +49,9 @@ describe('[P1] host and lock in PostgreSQL, across a restart', () => {
     expect((await act(a, 'host:deny', { knockId: !eveKnock.ok && eveKnock.error.details?.knockId })).ok).toBe(true);
     expect((await act(a, 'host:remove', { participantId: cid.self.id })).ok).toBe(true);
     expect((await act(a, 'host:transfer', { participantId: bob.self.id })).ok).toBe(true);
+    // The new host opens the door and shuts it again: the room is locked when the server goes.
+    expect((await act(b, 'host:lock', { locked: false })).ok).toBe(true);
+    expect((await act(b, 'host:lock', { locked: true })).ok).toBe(true);
     expect(await first.queue.flush(10_000)).toBe(true);
 
     const sessionId = first.server.app.room.sessionId!;
@@ -64,8 +67,13 @@ describe('[P1] host and lock in PostgreSQL, across a restart', () => {
       ['denied', 'Ann', 'Eve'],
       ['removed', 'Ann', null],
       ['host_changed', 'Ann', 'Bob'],
+      ['unlocked', 'Bob', null],
+      ['locked', 'Bob', null],
     ]);
     expect(hostRows.find((e) => e.type === 'removed')?.participantId).toBe(cid.self.id);
+    const unlocked = hostRows.find((e) => e.type === 'unlocked');
+    expect(unlocked?.participantId).toBe(bob.self.id);
+    expect(unlocked?.detail).toEqual({ by: bob.self.id, byName: 'Bob' });
     expect(hostRows.find((e) => e.type === 'admitted')?.participantId).toBe(deeIn.join.self.id);
     expect(await store.removedParticipants(10)).toEqual([cid.self.id]);
     expect(await store.roomMemory()).toEqual({
@@ -101,7 +109,14 @@ describe('[P1] host and lock in PostgreSQL, across a restart', () => {
       expect(await second.queue.flush(10_000)).toBe(true);
       const sessions = await store.listSessions(5);
       expect(sessions[0]).toMatchObject({ status: 'ended', endReason: 'ended_by_host' });
-      expect((await store.listEvents(sessions[0]!.id)).map((e) => e.type)).toEqual(expect.arrayContaining(['host_changed', 'ended_by_host']));
+      // Ending empties the room, and an emptied room unlocks itself: a row with no actor, marked `auto`.
+      const after = (await store.listEvents(sessions[0]!.id)).filter((e) => ['host_changed', 'ended_by_host', 'unlocked'].includes(e.type));
+      expect(after.map((e) => [e.type, e.detail.reason ?? null, e.detail.byName ?? null, e.detail.auto ?? null])).toEqual([
+        ['host_changed', 'restored', null, null],
+        ['ended_by_host', null, 'Bob', null],
+        ['unlocked', null, null, 'empty'],
+      ]);
+      expect(after[2]?.participantId).toBeNull();
       expect(await store.roomMemory()).toEqual({ hostId: null, locked: false, members: [] });
     } finally {
       await second.server.close();
