@@ -153,7 +153,9 @@ test('a listen-only person picks a microphone in Settings, unmutes, and is heard
   const louId = await selfId(lou);
   await expect.poll(async () => (await stats(bob)).find((s) => s.peerId === louId)?.state).toBe('connected');
   expect(await bytesFrom(bob, louId)).toBe(0);
+  // Lou's joining offer was counted: "unchanged" below is a comparison with a real count.
   const offersBefore = offers.count;
+  expect(offersBefore).toBeGreaterThan(0);
 
   await lou.evaluate(() => void ((window as unknown as { micAllowed?: boolean }).micAllowed = true));
   await lou.getByRole('button', { name: 'Settings' }).click();
@@ -164,9 +166,9 @@ test('a listen-only person picks a microphone in Settings, unmutes, and is heard
   // A microphone now, muted until Lou unmutes.
   await expect(lou.getByText('Listening only: no microphone')).toHaveCount(0);
   await settings.getByRole('button', { name: 'Close' }).click();
-  await expect(tileOf(bob, 'Lou').getByRole('img', { name: 'muted' })).toBeVisible();
+  await expect(tileOf(bob, 'Lou').getByRole('img', { name: 'muted', exact: true })).toBeVisible();
   await lou.getByRole('button', { name: 'Unmute' }).click();
-  await expect(tileOf(bob, 'Lou').getByRole('img', { name: 'muted' })).toHaveCount(0);
+  await expect(tileOf(bob, 'Lou').getByRole('img', { name: 'muted', exact: true })).toHaveCount(0);
   await expect.poll(() => bytesFrom(bob, louId), { timeout: 20_000 }).toBeGreaterThan(0);
   await expectGrowing(bob, louId);
   // The same participant and the same connection: no rejoin, no new offer.
@@ -188,7 +190,7 @@ test('push-to-talk: held Space unmutes, release mutes (Bob sees both); Space on 
   await ann.locator('body').click({ position: { x: 5, y: 5 } });
   await ann.keyboard.press('m');
   await expect(ann.getByRole('button', { name: 'Unmute' })).toBeVisible();
-  await expect(annOnBob.getByRole('img', { name: 'muted' })).toBeVisible();
+  await expect(annOnBob.getByRole('img', { name: 'muted', exact: true })).toBeVisible();
   // Muted means nothing is sent: Bob's bytes from Ann stop growing.
   await expect.poll(async () => (await hook(ann, (h) => h.stats())).every((l) => !l.audioActive)).toBe(true);
   const stalled = await bytesFrom(bob, annId);
@@ -200,11 +202,11 @@ test('push-to-talk: held Space unmutes, release mutes (Bob sees both); Space on 
 
   await ann.keyboard.down(' ');
   await expect(ann.getByRole('button', { name: 'Mute', exact: true })).toBeVisible();
-  await expect(annOnBob.getByRole('img', { name: 'muted' })).toHaveCount(0);
+  await expect(annOnBob.getByRole('img', { name: 'muted', exact: true })).toHaveCount(0);
   await expectGrowing(bob, annId);
   await ann.keyboard.up(' ');
   await expect(ann.getByRole('button', { name: 'Unmute' })).toBeVisible();
-  await expect(annOnBob.getByRole('img', { name: 'muted' })).toBeVisible();
+  await expect(annOnBob.getByRole('img', { name: 'muted', exact: true })).toBeVisible();
 
   // On a focused control Space keeps its own meaning: the volume slider here, a button below.
   await ann.getByRole('slider', { name: 'Volume for Bob' }).focus();
@@ -217,7 +219,7 @@ test('push-to-talk: held Space unmutes, release mutes (Bob sees both); Space on 
   await ann.waitForTimeout(500);
   await expect(ann.getByRole('button', { name: 'Unmute' })).toBeVisible();
   await ann.keyboard.up(' ');
-  await expect(annOnBob.getByRole('img', { name: 'muted' })).toBeVisible();
+  await expect(annOnBob.getByRole('img', { name: 'muted', exact: true })).toBeVisible();
   await close();
 });
 
@@ -261,7 +263,7 @@ test('Bob’s volume for Ann changes only Ann’s audio, shows her muted for him
   await close();
 });
 
-test('"?" opens Keyboard shortcuts listing M, Space and ?; joins and leaves are announced politely', async ({ browser }) => {
+test('"?" opens Keyboard shortcuts listing M, Space, R and ?; joins and leaves are announced politely', async ({ browser }) => {
   const { pages, close } = await openPeople(browser, 2);
   const [ann, bob] = pages as [Page, Page];
   await joinRoom(ann, server.url, 'Ann');
@@ -271,6 +273,7 @@ test('"?" opens Keyboard shortcuts listing M, Space and ?; joins and leaves are 
   for (const [key, what] of [
     ['M', 'Mute or unmute'],
     ['Space', 'Hold to talk while muted'],
+    ['R', 'Raise or lower your hand'],
     ['?', 'Show these shortcuts'],
     ['Esc', 'Close a dialog'],
   ]) {
@@ -329,7 +332,7 @@ test('a 4-person room reads at a glance: one presenting, one muted, one speaking
   await bob.locator('body').click({ position: { x: 5, y: 5 } });
   await bob.keyboard.press('m');
   await dan.keyboard.press('m');
-  await expect(dan.getByTestId('tile').filter({ hasText: 'Bob' }).getByRole('img', { name: 'muted' })).toBeVisible();
+  await expect(dan.getByTestId('tile').filter({ hasText: 'Bob' }).getByRole('img', { name: 'muted', exact: true })).toBeVisible();
   await expect(dan.getByTestId('tile').filter({ hasText: 'Ann Lee' }).getByText('Presenting')).toBeVisible();
   await expect(dan.locator('video')).toBeVisible();
   // Dan talks while muted: he is told so, once; then the notice goes.

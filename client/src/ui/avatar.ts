@@ -1,7 +1,8 @@
 /**
  * A person's avatar: initials on a colour derived from the name, the same colour for the same
  * name on every device and visit. The palette is fixed, each colour dark enough for white
- * initials at WCAG AA (at least 4.5:1; client/test/avatar.test.ts measures every one).
+ * initials at WCAG AA (at least 4.5:1; client/test/controls.test.ts, "every colour carries white
+ * initials at WCAG AA", measures every one).
  */
 
 export const AVATAR_COLOURS = [
