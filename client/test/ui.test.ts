@@ -4,6 +4,7 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import type { Call, CallSnapshot, PeerView } from '../src/call/Call';
 import { pickLanguage, strings } from '../src/ui/i18n';
 import { Room } from '../src/ui/Room';
+import { SettingsDialog } from '../src/ui/SettingsDialog';
 import { checkName } from '../src/ui/Lobby';
 import { EMPTY_SNAPSHOT } from '../src/call/snapshot';
 
@@ -130,6 +131,40 @@ describe('Room rendering', () => {
   it('tells the refused presenter who is presenting', () => {
     const html = render(snapshot({ notice: { kind: 'screen_busy', name: 'Pat' } }));
     expect(html).toMatch(/role="alert"[^>]*>Pat is presenting/);
+  });
+});
+
+describe('Settings', () => {
+  const devices = snapshot({
+    microphones: [{ deviceId: 'mic-1', label: 'Desk microphone' }],
+    speakers: [{ deviceId: 'default', label: 'Default' }, { deviceId: 'out-1', label: 'Headphones' }],
+    microphoneId: 'mic-1',
+  });
+  const renderSettings = () => renderToStaticMarkup(createElement(SettingsDialog, { call, snap: devices, onClose: () => {} }));
+  /** A browser's HTMLMediaElement, with or without setSinkId (Safari on iOS and Firefox before 116 have none). */
+  const mediaElement = (sinkId: boolean) => {
+    class Element {}
+    if (sinkId) Object.assign(Element.prototype, { setSinkId: async () => {} });
+    return Element;
+  };
+
+  it('offers a Speaker choice where the browser can route playback (setSinkId)', () => {
+    vi.stubGlobal('HTMLMediaElement', mediaElement(true));
+    const html = renderSettings();
+    expect(html).toMatch(/<label for="settings-speaker">Speaker<\/label>/);
+    expect(html).toContain('>Headphones</option>');
+    expect(html).toContain('>Desk microphone</option>');
+    vi.unstubAllGlobals();
+  });
+
+  it('hides the Speaker choice where setSinkId is missing, and keeps the microphone', () => {
+    vi.stubGlobal('HTMLMediaElement', mediaElement(false));
+    const html = renderSettings();
+    expect(html).not.toContain('Speaker');
+    expect(html).not.toContain('settings-speaker');
+    expect(html).not.toContain('Headphones');
+    expect(html).toMatch(/<label for="settings-mic">Microphone<\/label>/);
+    vi.unstubAllGlobals();
   });
 });
 
