@@ -1,8 +1,8 @@
 /**
  * The host keeps the room (SPEC.md A1–A6, K1–K5, E1), in Chromium against the real server: Ann
- * hosts Bob and Cid, mutes Bob, locks the room, lets Dee in and keeps Eve out, removes Cid, leaves
- * (Bob takes over), an admin mutes Dee from /admin, and Bob ends the call for everyone; the admin
- * timeline tells every step.
+ * hosts Bob and Cid, makes Bob host from his tile menu and gets it back from him, mutes Bob,
+ * locks the room, lets Dee in and keeps Eve out, removes Cid, leaves (Bob takes over), an admin
+ * mutes Dee from /admin, and Bob ends the call for everyone; the admin timeline tells every step.
  */
 import { randomBytes } from 'node:crypto';
 import { expect, test, type Page } from '@playwright/test';
@@ -24,7 +24,7 @@ async function knock(p: Page, name: string) {
   await expect(p.getByRole('status').filter({ hasText: 'Waiting for the host to let you in' })).toBeVisible();
 }
 
-test('the host mutes, locks, admits and denies, removes, hands over by leaving; an admin mutes from /admin; the new host ends it for everyone', async ({ browser }) => {
+test('the host hands the role on and gets it back, mutes, locks, admits and denies, removes, hands over by leaving; an admin mutes from /admin; the new host ends it for everyone', async ({ browser }) => {
   test.setTimeout(240_000);
   const adminToken = randomBytes(16).toString('hex');
   server = await startRoomServer({ ADMIN_TOKEN: adminToken });
@@ -42,6 +42,31 @@ test('the host mutes, locks, admits and denies, removes, hands over by leaving; 
   await expect(bob.getByRole('button', { name: 'Lock room' })).toHaveCount(0);
   await expect(bob.getByRole('button', { name: 'Options for Cid' })).toHaveCount(0);
   await expectAudioEverywhere([ann, bob, cid], 2);
+
+  // Ann makes Bob host from his tile menu: Bob has the badge and the controls, Ann has neither.
+  await ann.getByRole('button', { name: 'Options for Bob' }).click();
+  await ann.getByRole('menuitem', { name: 'Make Bob host' }).click();
+  await expect(bob.getByRole('alert').filter({ hasText: 'You are now the host' })).toBeVisible();
+  await expect(hostBadge(bob.getByTestId('tile-self'))).toBeVisible();
+  await expect(bob.getByRole('button', { name: 'Lock room' })).toBeVisible();
+  await expect(bob.getByRole('button', { name: 'End for everyone' })).toBeVisible();
+  await expect(bob.getByRole('button', { name: 'Options for Ann' })).toBeVisible();
+  await expect(ann.getByRole('alert').filter({ hasText: 'Bob is now the host' })).toBeVisible();
+  for (const p of [ann, cid]) await expect(hostBadge(tile(p, 'Bob'))).toBeVisible();
+  await expect(hostBadge(ann.getByTestId('tile-self'))).toHaveCount(0);
+  await expect(hostBadge(tile(cid, 'Ann'))).toHaveCount(0);
+  await expect(ann.getByRole('button', { name: 'Lock room' })).toHaveCount(0);
+  await expect(ann.getByRole('button', { name: 'End for everyone' })).toHaveCount(0);
+  await expect(ann.getByRole('button', { name: 'Options for Bob' })).toHaveCount(0);
+  // Bob hands it back the same way.
+  await bob.getByRole('button', { name: 'Options for Ann' }).click();
+  await bob.getByRole('menuitem', { name: 'Make Ann host' }).click();
+  await expect(ann.getByRole('alert').filter({ hasText: 'You are now the host' })).toBeVisible();
+  await expect(hostBadge(ann.getByTestId('tile-self'))).toBeVisible();
+  for (const p of [bob, cid]) await expect(hostBadge(tile(p, 'Ann'))).toBeVisible();
+  await expect(hostBadge(bob.getByTestId('tile-self'))).toHaveCount(0);
+  await expect(bob.getByRole('button', { name: 'Lock room' })).toHaveCount(0);
+  await expect(bob.getByRole('button', { name: 'Options for Ann' })).toHaveCount(0);
 
   // Ann mutes Bob: Bob's page shows him muted and says who did it; he unmutes himself.
   await ann.getByRole('button', { name: 'Options for Bob' }).click();
@@ -120,6 +145,8 @@ test('the host mutes, locks, admits and denies, removes, hands over by leaving; 
   const timeline = eve.getByRole('list', { name: 'Timeline' });
   const steps = [
     'Ann is the host (first to join)',
+    'Ann made Bob host',
+    'Bob made Ann host',
     'Ann muted Bob',
     'Ann locked the room',
     'Dee knocked',
@@ -131,6 +158,8 @@ test('the host mutes, locks, admits and denies, removes, hands over by leaving; 
     'Bob became host (the host left)',
     'The admin muted Dee',
     'Bob ended the call for everyone',
+    // The call ended with the room locked: emptied, it unlocked itself.
+    'The room unlocked (everyone left)',
   ];
   for (const step of steps) await expect(timeline.getByText(step, { exact: false })).toHaveCount(1);
   // In that order.
