@@ -1,7 +1,8 @@
 /**
  * In the call (issue 13): switching the microphone and its processing mid-call without a new
  * offer, a listen-only person who picks a microphone, push-to-talk, "You are muted", volume per
- * person, the shortcuts dialog, join/leave announcements, Korean, and a 4-person room to look at.
+ * person, "Tap to hear the others" where autoplay is held back, the shortcuts dialog, join/leave
+ * announcements, Korean, and a 4-person room to look at.
  */
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { expectAudioEverywhere, joinRoom, openPeople, selfId, startRoomServer, stats, type RoomServer } from './fixtures';
@@ -260,6 +261,62 @@ test('Bob’s volume for Ann changes only Ann’s audio, shows her muted for him
   await expect(bob.getByRole('slider', { name: 'Volume for Cid' })).toHaveValue('100');
   await expect.poll(volumes).toEqual({ [annId]: 0.4, [cidId]: 1 });
   await expect.poll(async () => (await hook(bob, (h) => h.players())).map((p) => p.sinkId)).toEqual([output, output]);
+  await close();
+});
+
+/**
+ * A browser whose autoplay policy holds voices back until the person taps (as on phones):
+ * play() rejects with NotAllowedError and the autoplay attribute does nothing, until a click on
+ * "Tap to hear the others". Joining is a click too, but not the one this browser waits for.
+ */
+async function holdBackPlayback(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const proto = HTMLMediaElement.prototype;
+    const realPlay = proto.play;
+    const autoplay = Object.getOwnPropertyDescriptor(proto, 'autoplay')!;
+    let allowed = false;
+    Object.defineProperty(proto, 'autoplay', {
+      ...autoplay,
+      set(this: HTMLMediaElement, on: boolean) {
+        autoplay.set!.call(this, allowed && on);
+      },
+    });
+    proto.play = function (this: HTMLMediaElement) {
+      if (allowed) return realPlay.call(this);
+      return Promise.reject(new DOMException("play() failed because the user didn't interact with the document first.", 'NotAllowedError'));
+    };
+    document.addEventListener(
+      'click',
+      (e) => {
+        if ((e.target as Element | null)?.closest?.('button')?.textContent?.trim() === 'Tap to hear the others') allowed = true;
+      },
+      true,
+    );
+  });
+}
+
+test('where the browser holds back autoplay, "Tap to hear the others" appears, and a tap plays every voice', async ({ browser }) => {
+  const { pages, close } = await openPeople(browser, 3);
+  const [ann, bob, cid] = pages as [Page, Page, Page];
+  await holdBackPlayback(ann);
+  await joinRoom(bob, server.url, 'Bob');
+  await joinRoom(cid, server.url, 'Cid');
+  await joinRoom(ann, server.url, 'Ann');
+  await expectAudioEverywhere(pages, 2);
+  const [annId, bobId, cidId] = [await selfId(ann), await selfId(bob), await selfId(cid)];
+  const playing = async (page: Page) => Object.fromEntries((await hook(page, (h) => h.players())).map((p) => [p.key, !p.paused]));
+  const tap = (page: Page) => page.getByRole('button', { name: 'Tap to hear the others', exact: true });
+
+  // Ann's browser refused both voices: they wait, and she is offered the tap.
+  await expect.poll(() => playing(ann)).toEqual({ [bobId]: false, [cidId]: false });
+  await expect(tap(ann)).toBeVisible();
+  await tap(ann).click();
+  await expect.poll(() => playing(ann)).toEqual({ [bobId]: true, [cidId]: true });
+  await expect(tap(ann)).toHaveCount(0);
+
+  // Where the browser allowed playback from the start there was never a button.
+  await expect.poll(() => playing(bob)).toEqual({ [annId]: true, [cidId]: true });
+  await expect(tap(bob)).toHaveCount(0);
   await close();
 });
 
