@@ -59,8 +59,6 @@ async function fullRoom(browser: Browser, server: RoomServer, relay: boolean, sh
     expect(eleventh.code).toBe(1);
 
     // A page presents: the other page and all eight headless participants decode its frames.
-    // (That frames keep arriving at all nine is not asserted: on two cores a link to the
-    // presenter can drop during the share's renegotiation and recover; see the note of issue 12.)
     if (share) {
       const [presenter, viewer] = pages as [Page, Page];
       await presenter.getByRole('button', { name: 'Share screen' }).click();
@@ -102,11 +100,7 @@ test.describe('the full room: 2 pages + 8 headless participants', () => {
   });
 });
 
-// Through the relay on two cores the pages' audio from some peers stalled within the run (CI,
-// 2026-12-02) and a share lost most links: not yet reliable here, so it runs only on request
-// (E2E_FULL_ROOM_TURN=1) until that is fixed; issue 12 stays open for it.
 test.describe('the full room through TURN: the headless participants relay-only via real coturn', () => {
-  test.skip(process.env.E2E_FULL_ROOM_TURN !== '1', 'set E2E_FULL_ROOM_TURN=1: relayed, the full room is not yet reliable on two cores');
   const hasCoturn = spawnSync('turnserver', ['-h']).error === undefined;
   const SECRET = 'loopback-test-secret-0123456789';
   let coturn: RunningCoturn;
@@ -122,11 +116,8 @@ test.describe('the full room through TURN: the headless participants relay-only 
     await coturn?.stop();
   });
 
-  // The share is proven in the direct run above. Through the relay on two cores, a page
-  // presenting to eight relayed viewers lost most of its links within a minute (2 runs of 2):
-  // an open problem (the note of issue 12), not asserted here.
-  test(`${PEOPLE} join at once, the headless eight with --relay: every headless pair relayed, audio both ways, an 11th refused`, async ({ browser }) => {
+  test(`${PEOPLE} join at once, the headless eight with --relay: every headless pair relayed, audio both ways, an 11th refused, a page's screen decoded by all 9 viewers`, async ({ browser }) => {
     test.setTimeout(480_000);
-    await fullRoom(browser, server, true, false);
+    await fullRoom(browser, server, true, true);
   });
 });
