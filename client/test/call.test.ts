@@ -2,16 +2,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { JoinResponse, Participant } from '@meshtalk/protocol';
 import { Call } from '../src/call/Call';
 import { createFakePc, FakePeerConnection, settle } from './fake-rtc';
+import { id, joinAnswer, person } from './fake-room';
 import { FakeSignaling, MemoryStorage } from './fake-signaling';
 
-const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const SELF = id(1);
 const TOKEN = 'a'.repeat(43);
-const person = (n: number, over: Partial<Participant> = {}): Participant => ({ id: id(n), name: `Person ${n}`, muted: false, joinedAt: 1, connected: true, ...over });
-
-function joined(participants: Participant[], over: Partial<JoinResponse> = {}): JoinResponse {
-  return { self: person(1, { name: 'Ann' }), resumeToken: TOKEN, participants, screen: null, iceServers: [], iceServersExpireAt: null, resumed: false, chat: [], hands: [], host: { hostId: null, locked: false }, ...over };
-}
+const joined = (participants: Participant[], over: Partial<JoinResponse> = {}) => joinAnswer(person(1, { name: 'Ann' }), participants, { resumeToken: TOKEN, ...over });
 
 let sig: FakeSignaling;
 let call: Call;

@@ -10,8 +10,8 @@ import { ChatPanel } from '../src/ui/ChatPanel';
 import { linkify } from '../src/ui/linkify';
 import { Room } from '../src/ui/Room';
 import { strings } from '../src/ui/i18n';
+import { id } from './fake-room';
 
-const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const ANN = id(1);
 const BOB = id(2);
 const msg = (n: number, authorId = BOB, text = `m${n}`): ChatMessage => ({ id: id(100 + n), authorId, authorName: authorId === ANN ? 'Ann' : 'Bob', at: 1_000 + n, text });

@@ -3,31 +3,15 @@
  * the server's `room:host` answer does to the snapshot on either side, and a refusal as a notice.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { JoinResponse, Participant } from '@meshtalk/protocol';
 import { Call } from '../src/call/Call';
 import { createFakePc, settle } from './fake-rtc';
+import { id, joinAnswer, person } from './fake-room';
 import { FakeSignaling, MemoryStorage } from './fake-signaling';
 
-const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const ANN = id(1);
 const BOB = id(2);
-const person = (n: number, name: string): Participant => ({ id: id(n), name, muted: false, joinedAt: n, connected: true });
 const knock = { id: '00000000-0000-4000-8000-0000000000aa', name: 'Dee', at: 1, expiresAt: 120_001 };
-
-function joined(): JoinResponse {
-  return {
-    self: person(1, 'Ann'),
-    resumeToken: 'a'.repeat(43),
-    participants: [person(2, 'Bob')],
-    screen: null,
-    iceServers: [],
-    iceServersExpireAt: null,
-    resumed: false,
-    chat: [],
-    hands: [],
-    host: { hostId: ANN, locked: true },
-  };
-}
+const joined = () => joinAnswer(person(1, { name: 'Ann', joinedAt: 1 }), [person(2, { name: 'Bob', joinedAt: 2 })], { host: { hostId: ANN, locked: true } });
 
 let sig: FakeSignaling;
 let call: Call;

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Mesh, SCREEN_MAX_FRAMERATE, screenBitrateFor, type MeshEvent } from '../src/mesh/Mesh';
 import { createFakePc, fakeTrack, FakePeerConnection, settle } from './fake-rtc';
+import { id } from './fake-room';
 
-const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 let mesh: Mesh;
 afterEach(() => mesh?.close());

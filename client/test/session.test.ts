@@ -3,26 +3,14 @@
  * the roster, links with everyone and recovers lost signals when a socket comes back.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { JoinResponse, Participant } from '@meshtalk/protocol';
+import type { Participant } from '@meshtalk/protocol';
 import { Session, type SessionEvent } from '../src/call/Session';
 import { memoryIdentity, webStorageIdentity } from '../src/call/identity';
 import { createFakePc, FakePeerConnection, settle } from './fake-rtc';
+import { id, joinAnswer, person } from './fake-room';
 import { FakeSignaling, MemoryStorage } from './fake-signaling';
 
-const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-const person = (n: number, over: Partial<Participant> = {}): Participant => ({ id: id(n), name: `Person ${n}`, muted: false, joinedAt: 1, connected: true, ...over });
-const joined = (participants: Participant[]): JoinResponse => ({
-  self: person(5, { name: 'Eve' }),
-  resumeToken: 't'.repeat(43),
-  participants,
-  screen: null,
-  iceServers: [],
-  iceServersExpireAt: null,
-  resumed: false,
-  chat: [],
-  hands: [],
-  host: { hostId: null, locked: false },
-});
+const joined = (participants: Participant[]) => joinAnswer(person(5, { name: 'Eve' }), participants, { resumeToken: 't'.repeat(43) });
 
 let sig: FakeSignaling;
 let session: Session;
