@@ -38,6 +38,11 @@ export function freePort(): Promise<number> {
 /** An admin token the e2e servers accept (≥ 128 bits, as the server requires). */
 export const E2E_ADMIN_TOKEN = 'e2e-admin-token-0123456789';
 
+/** GET on the admin API of a server started with E2E_ADMIN_TOKEN. */
+export function adminFetch(server: { url: string }, path: string): Promise<Response> {
+  return fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${E2E_ADMIN_TOKEN}` } });
+}
+
 /**
  * One room server with the admin side on for the specs of this file: started before them,
  * stopped after. Read `.current` inside a test.

@@ -13,13 +13,12 @@ import { LiveResponse } from '@meshtalk/protocol/admin';
 import { startHeadless } from '../load/src/spawn';
 import { encodeWav } from '../load/src/wav';
 import { tone } from '../load/src/media';
-import { startRoomServer, type RoomServer } from './fixtures';
+import { adminFetch, E2E_ADMIN_TOKEN, startRoomServer, type RoomServer } from './fixtures';
 
-const TOKEN = 'e2e-admin-token-0123456789';
 let server: RoomServer;
 test.beforeAll(async () => {
   // A long grace period: a slot freed within it was freed by a leave, not by the timer.
-  server = await startRoomServer({ ADMIN_TOKEN: TOKEN, GRACE_MS: '30000' });
+  server = await startRoomServer({ ADMIN_TOKEN: E2E_ADMIN_TOKEN, GRACE_MS: '30000' });
 });
 test.afterAll(async () => {
   await server.stop();
@@ -36,7 +35,7 @@ test('three headless participants named by --names, speaking a WAV file: every p
   // Stats reports reach the server as a browser's do: the admin's live view has the three pairs.
   await expect
     .poll(async () => {
-      const res = await fetch(`${server.url}/api/admin/live`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      const res = await adminFetch(server, '/api/admin/live');
       const live = LiveResponse.parse(await res.json());
       return { people: live.participants.map((p) => p.name).sort(), connected: live.health.pairs.filter((p) => p.state === 'connected').length };
     }, { timeout: 20_000 })
@@ -76,7 +75,7 @@ test('Ctrl-C leaves the room at once (no slot held for the grace period) and exi
   expect(summary?.interrupted).toBe(true);
   expect(summary?.reason).toMatch(/^interrupted after \d+ s \(all 1 pairs connected with audio\)$/);
   // Both left by leaving: the room is empty now, not after its 30 s grace period.
-  const res = await fetch(`${server.url}/api/admin/live`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  const res = await adminFetch(server, '/api/admin/live');
   expect(LiveResponse.parse(await res.json()).participants).toEqual([]);
 });
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { E2E_ADMIN_TOKEN, expectAudioEverywhere, joinRoom, openPages, openPeople, startRoomServer, stats, type RoomServer } from './fixtures';
+import { adminFetch, E2E_ADMIN_TOKEN, expectAudioEverywhere, joinRoom, openPages, openPeople, startRoomServer, stats, type RoomServer } from './fixtures';
 
 type Hook = { __meshtalk: { snapshot(): { status: string; self: { id: string } | null; peers: { id: string; muted: boolean }[] } }; __pcCount: number };
 
@@ -35,7 +35,7 @@ const hostBadge = (scope: ReturnType<Page['getByTestId']>) => scope.getByText('H
  */
 async function hostRows(): Promise<[unknown, unknown][][]> {
   const get = async (path: string) => {
-    const res = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${E2E_ADMIN_TOKEN}` } });
+    const res = await adminFetch(server, path);
     expect(res.status).toBe(200);
     return res.json();
   };
