@@ -24,6 +24,8 @@ export interface RunOptions {
   share: boolean;
   /** What everyone says; null: a tone per participant (a different pitch each). */
   audio: Pcm | null;
+  /** Audio per packet asked of every sender to us, ms (default 20, as browsers send). */
+  ptime?: number;
   tickMs?: number;
 }
 
@@ -90,7 +92,7 @@ export class LoadRun {
 
   constructor(opts: RunOptions) {
     this.#opts = opts;
-    this.#factory = peerConnectionFactory({ relayOnly: opts.relay });
+    this.#factory = peerConnectionFactory({ relayOnly: opts.relay, ptime: opts.ptime });
     this.participants = opts.names.map((name, i) => {
       const voice = new Voice(opts.audio ?? tone(330 + 30 * i));
       this.#clock.voices.add(voice);

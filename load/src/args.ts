@@ -2,7 +2,8 @@
 import { parseArgs } from 'node:util';
 
 export const USAGE = `usage: npm run load -- --url <room URL> [--participants N] [--seconds S] [--names "A,B,…"]
-                     [--relay] [--share] [--audio file.wav] [--origin <origin>] [--json]
+                     [--relay] [--share] [--audio file.wav] [--ptime 20|40|60] [--origin <origin>]
+                     [--json]
 
   --url           the room's address, as people open it (http://, https://; ws:// and wss:// too)
   --participants  how many headless participants join, 1–50 (default: as many as --names, else 9)
@@ -11,10 +12,14 @@ export const USAGE = `usage: npm run load -- --url <room URL> [--participants N]
   --relay         relay-only ICE: every pair through the room's TURN server
   --share         the first participant presents a synthetic screen; the others count its frames
   --audio         speak this WAV file (16-bit PCM) in a loop instead of a tone
+  --ptime         ms of audio per packet they ask for (default 20, as browsers send); 60 sends
+                  a third of the packets, for a machine too small for the room it hosts
   --origin        the Origin header to send (default: the room URL's origin, as its page would)
   --json          machine-readable: one JSON object per line (progress, then the summary)`;
 
 export const MAX_PARTICIPANTS = 50;
+/** Opus frame lengths a libwebrtc sender takes from the receiver's a=ptime. */
+const PTIMES = ['20', '40', '60'];
 
 export interface Options {
   url: URL;
@@ -25,6 +30,8 @@ export interface Options {
   relay: boolean;
   share: boolean;
   audio: string | null;
+  /** Audio per packet asked of every sender to a headless participant, ms. */
+  ptime: number;
   json: boolean;
 }
 
@@ -66,6 +73,7 @@ export function parse(argv: string[]): Parsed {
         relay: { type: 'boolean' },
         share: { type: 'boolean' },
         audio: { type: 'string' },
+        ptime: { type: 'string' },
         origin: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -94,6 +102,11 @@ export function parse(argv: string[]): Parsed {
     if (typeof s === 'string') return { ok: false, error: s };
     seconds = s;
   }
+  let ptime = 20;
+  if (values.ptime !== undefined) {
+    if (!PTIMES.includes(values.ptime)) return { ok: false, error: `--ptime must be one of ${PTIMES.join(', ')} (ms of audio per packet), not "${values.ptime}"` };
+    ptime = Number(values.ptime);
+  }
   let origin = url.origin;
   if (values.origin !== undefined) {
     const o = roomUrl(values.origin);
@@ -111,6 +124,7 @@ export function parse(argv: string[]): Parsed {
       relay: values.relay ?? false,
       share: values.share ?? false,
       audio: values.audio ?? null,
+      ptime,
       json: values.json ?? false,
     },
   };

@@ -57,7 +57,7 @@ console.warn = (...args: unknown[]) => {
   if (warnings.length > 20) warnings.shift();
 };
 
-const run = new LoadRun({ server, origin: opts.origin, names: opts.names, seconds: opts.seconds, relay: opts.relay, share: opts.share, audio });
+const run = new LoadRun({ server, origin: opts.origin, names: opts.names, seconds: opts.seconds, relay: opts.relay, share: opts.share, audio, ptime: opts.ptime });
 const tty = !json && process.stderr.isTTY;
 let lastLine = 0;
 run.onProgress((p) => {
@@ -81,7 +81,7 @@ const onSignal = () => {
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
-if (!json) console.error(`load: ${opts.names.length} participants joining ${opts.url.href} for ${opts.seconds} s${opts.relay ? ', relay only' : ''}${opts.share ? ', sharing a screen' : ''}`);
+if (!json) console.error(`load: ${opts.names.length} participants joining ${opts.url.href} for ${opts.seconds} s${opts.relay ? ', relay only' : ''}${opts.share ? ', sharing a screen' : ''}${opts.ptime !== 20 ? `, ${opts.ptime} ms packets` : ''}`);
 const summary: Summary = await run.run();
 const code = summary.interrupted ? EXIT.interrupted : summary.ok ? EXIT.ok : EXIT.failed;
 if (json) process.stdout.write(`${JSON.stringify({ type: 'summary', ...summary, exitCode: code, warnings: { count: warned, last: warnings } })}\n`);

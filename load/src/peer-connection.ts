@@ -12,6 +12,10 @@
  * - getSynchronizationSources carries no audioLevel: speaking detection reads silence, which
  *   costs nothing and decides nothing here.
  *
+ * With a ptime other than 20, every description we make says `a=ptime:<ms>` for Opus: each
+ * sender to us, browser or headless, then packs that much audio per packet (libwebrtc takes the
+ * frame length from the receiver's description).
+ *
  * restartIce, setConfiguration, getStats and the transceiver API exist and are used as they are.
  * The factory also counts the local candidate types gathered, so a relay-only run can say
  * "no relay candidate" when TURN gave none.
@@ -52,8 +56,19 @@ function tolerant(sender: RTCRtpSender): RTCRtpSender {
   return sender;
 }
 
+/** `a=ptime:<ms>` after each Opus rtpmap line (20: the description as it is). */
+export function withPtime(sdp: string, ptime: number): string {
+  return ptime === 20 ? sdp : sdp.replace(/^(a=rtpmap:\d+ opus\/48000\/2\r?\n)/gm, `$1a=ptime:${ptime}\r\n`);
+}
+
 class NodePeerConnection extends wrtc.RTCPeerConnection {
   #chain: Promise<unknown> = Promise.resolve();
+  readonly #ptime: number;
+
+  constructor(config: RTCConfiguration, ptime: number) {
+    super(config as never);
+    this.#ptime = ptime;
+  }
 
   #queue<T>(op: () => Promise<T>): Promise<T> {
     const next = this.#chain.then(op, op);
@@ -66,8 +81,8 @@ class NodePeerConnection extends wrtc.RTCPeerConnection {
     return this.#queue(async () => {
       if (description?.type) return native(description);
       const answering = this.signalingState === 'have-remote-offer' || this.signalingState === 'have-local-pranswer';
-      const made = answering ? await this.createAnswer() : await this.createOffer();
-      return native(made as RTCLocalSessionDescriptionInit);
+      const made = (answering ? await this.createAnswer() : await this.createOffer()) as RTCLocalSessionDescriptionInit;
+      return native({ type: made.type, sdp: withPtime(made.sdp ?? '', this.#ptime) });
     });
   }
 
@@ -98,7 +113,7 @@ class NodePeerConnection extends wrtc.RTCPeerConnection {
   }
 }
 
-export function peerConnectionFactory({ relayOnly = false } = {}): PeerConnectionFactory {
+export function peerConnectionFactory({ relayOnly = false, ptime = 20 } = {}): PeerConnectionFactory {
   const gathered: GatheredCandidates = { host: 0, srflx: 0, relay: 0, turnServers: 0, errors: new Map() };
   const live = new Set<Native>();
   return {
@@ -107,7 +122,7 @@ export function peerConnectionFactory({ relayOnly = false } = {}): PeerConnectio
     create(config) {
       const turn = (config.iceServers ?? []).flatMap((s) => (Array.isArray(s.urls) ? s.urls : [s.urls])).filter((u) => /^turns?:/.test(u));
       gathered.turnServers = Math.max(gathered.turnServers, turn.length);
-      const pc = new NodePeerConnection({ ...config, ...(relayOnly && { iceTransportPolicy: 'relay' }) } as never);
+      const pc = new NodePeerConnection({ ...config, ...(relayOnly && { iceTransportPolicy: 'relay' }) }, ptime);
       live.add(pc);
       pc.addEventListener('icecandidate', (e: { candidate: { type?: string | null } | null }) => {
         const type = e.candidate?.type;

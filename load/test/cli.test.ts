@@ -61,6 +61,7 @@ describe('load CLI: arguments (exit 2, one line)', () => {
     [['--url', 'http://127.0.0.1:1/', '--names', 'Ann,Bob', '--participants', '3'], /^load: --names has 2 names for 3 participants/],
     [['--url', 'http://127.0.0.1:1/', '--colour', 'red'], /^load: Unknown option '--colour'/],
     [['--url', 'http://127.0.0.1:1/', '--audio', '/nonexistent/voice.wav'], /^load: cannot read --audio \/nonexistent\/voice.wav: ENOENT/],
+    [['--url', 'http://127.0.0.1:1/', '--ptime', '30'], /^load: --ptime must be one of 20, 40, 60 \(ms of audio per packet\), not "30"$/],
   ])('%j', async (args, line) => {
     const r = await load(args);
     expect(r.code).toBe(2);
