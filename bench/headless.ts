@@ -9,7 +9,7 @@
  *    until all 45 pairs carry audio (the page hears all 9, every headless end hears everyone).
  *
  *   BENCH_RUNS (3), BENCH_TIMEOUT_MS (120000), BENCH_PARTS (cost,mesh), BENCH_THREADS=1 (the
- *   load process's CPU by thread over the same window)
+ *   load process's CPU by thread over the same window), BENCH_PTIME (20; the load's --ptime)
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { chromium } from '@playwright/test';
@@ -21,6 +21,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 120_000);
 const PARTS = (process.env.BENCH_PARTS ?? 'cost,mesh').split(',');
 const WINDOW_S = 20;
+const PTIME = process.env.BENCH_PTIME ?? '20';
 
 /** CPU ticks (1/100 s) of a process so far, and its resident memory in MiB now. */
 function usage(pid: number): { ticks: number; rssMiB: number } {
@@ -56,7 +57,7 @@ const fmt = (xs: (number | null)[], digits = 0) => {
 
 /** 9 headless participants settled: CPU % of one core and RSS (MiB, peak of 1 s samples) over WINDOW_S. */
 async function cost(url: string): Promise<{ cpu: number; rss: number; meshMs: number } | null> {
-  const run = startHeadless(['--url', url, '--participants', '9', '--seconds', '600']);
+  const run = startHeadless(['--url', url, '--participants', '9', '--seconds', '600', '--ptime', PTIME]);
   try {
     const t0 = performance.now();
     await run.until((p) => p.joined === 9 && p.pairs === 36 && p.withAudio === 36, TIMEOUT_MS, 'a full mesh of 9');
@@ -95,7 +96,7 @@ async function mixedMesh(browser: Awaited<ReturnType<typeof chromium.launch>>, u
     await page.goto(subject.url);
     await subject.prepare(page, 0);
     const t0 = performance.now();
-    run = startHeadless(['--url', url, '--participants', '9', '--seconds', '600']);
+    run = startHeadless(['--url', url, '--participants', '9', '--seconds', '600', '--ptime', PTIME]);
     await subject.join(page);
     const headless = run
       .until((p) => p.joined === 9 && p.pairs === 45 && p.withAudio === 45, TIMEOUT_MS, 'all 45 pairs with audio at the headless ends')
