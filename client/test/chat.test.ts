@@ -6,7 +6,7 @@ import type { Ack, ChatMessage } from '@meshtalk/protocol';
 import type { Call, CallSnapshot } from '../src/call/Call';
 import { CLIENT_MESSAGES_MAX, Conversation, EMPTY_CHAT } from '../src/call/Conversation';
 import { EMPTY_SNAPSHOT } from '../src/call/snapshot';
-import { ChatPanel } from '../src/ui/ChatPanel';
+import { ChatPanel, messageTime } from '../src/ui/ChatPanel';
 import { linkify } from '../src/ui/linkify';
 import { Room } from '../src/ui/Room';
 import { strings } from '../src/ui/i18n';
@@ -132,6 +132,13 @@ describe('the chat and hands in the room', () => {
     expect([en.chat, en.message, en.raiseHand, en.lowerHand, en.chatTooFast]).toEqual(['Chat', 'Message', 'Raise hand', 'Lower hand', 'You are sending messages too fast']);
     const ja = strings('ja');
     expect([ja.chat, ja.message, ja.raiseHand, ja.lowerHand]).toEqual(['チャット', 'メッセージ', '手を挙げる', '手を下ろす']);
+  });
+
+  it('a message shows its time on the day it was written, and its date too on a later day', () => {
+    const en = { clock: new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit' }), dated: new Intl.DateTimeFormat('en-GB', { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }) };
+    const at = new Date(2026, 11, 6, 23, 58).getTime();
+    expect(messageTime(at, new Date(2026, 11, 6, 23, 59).getTime(), en)).toBe('23:58');
+    expect(messageTime(at, new Date(2026, 11, 7, 0, 1).getTime(), en)).toBe('6 Dec, 23:58');
   });
 
   it('shows markup as text and links as new-tab links with noopener noreferrer', () => {

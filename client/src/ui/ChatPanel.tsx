@@ -14,6 +14,15 @@ import './chat.css';
 
 const PANEL_ID = 'chat-panel';
 const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const dated = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+
+/**
+ * When a message was written, in the reader's locale: the time alone on the day it was written,
+ * with the date on a later day (a call that runs past midnight, history kept over a restart).
+ */
+export function messageTime(at: number, now = Date.now(), formats = { clock, dated }): string {
+  return new Date(at).toDateString() === new Date(now).toDateString() ? formats.clock.format(at) : formats.dated.format(at);
+}
 
 export function ChatButton({ call, chat }: { call: Call; chat: CallSnapshot['chat'] }) {
   const unread = !chat.open && chat.unread > 0 ? chat.unread : 0;
@@ -108,7 +117,7 @@ export function ChatPanel({ call, chat, selfId }: { call: Call; chat: CallSnapsh
       <ol className="chat-log" ref={log}>
         {chat.messages.map((m) => (
           <li key={m.id} className={m.authorId === selfId ? 'mine' : undefined} data-testid="chat-message">
-            <span className="author">{m.authorName}</span> <time dateTime={new Date(m.at).toISOString()}>{clock.format(m.at)}</time>
+            <span className="author">{m.authorName}</span> <time dateTime={new Date(m.at).toISOString()}>{messageTime(m.at)}</time>
             <p className="text">
               {linkify(m.text).map((p, i) =>
                 p.kind === 'link' ? (
