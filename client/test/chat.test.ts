@@ -98,6 +98,28 @@ describe('Conversation', () => {
     expect(sent.map((s) => s.event)).toEqual(['hand:raise', 'hand:lower']);
     expect(c.hands).toEqual([BOB]);
   });
+
+  it('a hand change the room refuses says why, and the queue stays as it was', async () => {
+    const refusals: unknown[] = [];
+    const c = new Conversation({
+      request: ((event: string) =>
+        Promise.resolve(
+          event === 'hand:raise'
+            ? { ok: false, error: { code: 'rate_limited', message: 'slow down' } }
+            : { ok: false, error: { code: 'forbidden', message: 'only the host can lower someone else’s hand' } },
+        )) as never,
+      selfId: () => ANN,
+      onChange: () => {},
+      onHandRefused: (r) => refusals.push(r),
+    });
+    c.joined([], [BOB], false);
+    await c.toggleHand();
+    await c.lowerHandOf(BOB);
+    expect(refusals).toEqual([{ kind: 'too_fast' }, { kind: 'error', message: 'only the host can lower someone else’s hand' }]);
+    expect(c.hands).toEqual([BOB]);
+    const html = renderToStaticMarkup(createElement(Room, { call: fakeCall, snap: snapshot({ notice: { kind: 'hand_too_fast' } }) }));
+    expect(html).toMatch(/role="alert"[^>]*>You are raising and lowering your hand too fast/);
+  });
 });
 
 describe('links in messages', () => {

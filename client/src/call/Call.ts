@@ -101,6 +101,7 @@ export class Call {
       request: (event, payload) => this.#session.signaling?.request(event, payload),
       selfId: () => this.#session.self?.id ?? null,
       onChange: () => this.#set({ chat: this.conversation.view, hands: this.conversation.hands }, true),
+      onHandRefused: (r) => this.#set({ notice: r.kind === 'too_fast' ? { kind: 'hand_too_fast' } : { kind: 'error', message: r.message } }, true),
     });
     this.#session.on((e) => this.#onSession(e));
     this.host = new HostControls(

@@ -34,7 +34,11 @@ export interface ConversationDeps {
   selfId: () => string | null;
   /** Something changed: read `view` and `hands`. */
   onChange: () => void;
+  /** A hand change the room refused: too fast (its rate limit), or what the server said. */
+  onHandRefused?: (refusal: HandRefusal) => void;
 }
+
+export type HandRefusal = { kind: 'too_fast' } | { kind: 'error'; message: string };
 
 export class Conversation {
   readonly #deps: ConversationDeps;
@@ -113,13 +117,19 @@ export class Conversation {
     const self = this.#deps.selfId();
     if (!self) return;
     const ack = this.#hands.includes(self) ? await this.#deps.request('hand:lower', {}) : await this.#deps.request('hand:raise', {});
-    if (ack?.ok) this.handsChanged(ack.data.hands);
+    this.#settleHand(ack);
   }
 
   /** Lowers someone else's raised hand (the host may; the server refuses anyone else). */
   async lowerHandOf(participantId: string): Promise<void> {
     const ack = await this.#deps.request('hand:lower', { participantId });
-    if (ack?.ok) this.handsChanged(ack.data.hands);
+    this.#settleHand(ack);
+  }
+
+  #settleHand(ack: Ack<{ hands: HandQueue }> | undefined): void {
+    if (!ack) return;
+    if (ack.ok) return this.handsChanged(ack.data.hands);
+    this.#deps.onHandRefused?.(ack.error.code === 'rate_limited' ? { kind: 'too_fast' } : { kind: 'error', message: ack.error.message });
   }
 
   /** Everything forgotten (the call ended here). */

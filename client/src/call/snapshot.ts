@@ -28,6 +28,8 @@ export type Notice =
   | { kind: 'muted_by_host'; by: string | null }
   /** Someone else became host: handed on, or the host left. */
   | { kind: 'host_changed'; name: string; you: boolean }
+  /** Our hand went up and down faster than the room allows. */
+  | { kind: 'hand_too_fast' }
   | AudioNotice;
 
 export interface CallSnapshot {

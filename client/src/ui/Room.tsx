@@ -21,6 +21,8 @@ function noticeText(n: Notice): string {
       return t.screenBusy(n.name);
     case 'share_failed':
       return t.shareFailed;
+    case 'hand_too_fast':
+      return t.handTooFast;
     case 'mic_fallback':
       return t.micFallback(n.label);
     case 'mic_gone':
