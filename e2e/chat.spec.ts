@@ -144,7 +144,7 @@ test('chat: a refused message stays in the box with its reason, and nobody else 
   await close();
 });
 
-test('raised hands: Bob, then Cid; everyone sees 1 and 2; Bob lowers his and Cid becomes 1', async ({ browser }) => {
+test('raised hands: Bob, then Cid; everyone sees 1 and 2; Bob lowers his and Cid becomes 1; up and down too fast is held back, and says so', async ({ browser }) => {
   const { pages, close } = await openPeople(browser, 3);
   const [ann, bob, cid] = pages as [Page, Page, Page];
   await joinRoom(ann, server.url, 'Ann');
@@ -175,5 +175,14 @@ test('raised hands: Bob, then Cid; everyone sees 1 and 2; Bob lowers his and Cid
     await expect(hand(p, 'Bob')).toHaveCount(0);
     await expect(hand(p, 'Cid')).toHaveAttribute('aria-label', 'Hand raised (1 in line)');
   }
+
+  // Ann's hand up and down over and over: past a burst of 4 the room refuses, and she is told.
+  const tooFast = ann.getByRole('alert').filter({ hasText: 'You are raising and lowering your hand too fast' });
+  for (let i = 0; i < 8 && !(await tooFast.isVisible()); i++) {
+    const [now, next] = i % 2 === 0 ? ['Raise hand', 'Lower hand'] : ['Lower hand', 'Raise hand'];
+    await ann.getByRole('button', { name: now, exact: true }).click();
+    await expect(ann.getByRole('button', { name: next, exact: true }).or(tooFast)).toBeVisible();
+  }
+  await expect(tooFast).toBeVisible();
   await close();
 });
