@@ -63,8 +63,18 @@ async function startServer(args: string[], env: Record<string, string> = {}): Pr
   return { proc, url };
 }
 
+/** The admin token of the bench's room server: reset() asks it who is still in the room. */
+const BENCH_ADMIN_TOKEN = 'bench-admin-token-0123456789';
+
 /** The built room server on a free port with an in-memory database, as shipped otherwise. */
-export const startRoom = () => startServer(['server/dist/main.js'], { PORT: '0', HOST: '127.0.0.1', DATA_DIR: 'memory://', LOG_LEVEL: 'info' });
+export const startRoom = () =>
+  startServer(['server/dist/main.js'], { PORT: '0', HOST: '127.0.0.1', DATA_DIR: 'memory://', LOG_LEVEL: 'info', ADMIN_TOKEN: BENCH_ADMIN_TOKEN });
+
+/** How many people the room server holds now (the admin API's live view). */
+async function inRoom(roomUrl: string): Promise<number> {
+  const res = await fetch(new URL('/api/admin/live', roomUrl), { headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}` } });
+  return ((await res.json()) as { participants: unknown[] }).participants.length;
+}
 
 /** The bare reference's relay and page (bench/reference), in its own process like the room server. */
 export const startReferenceServer = () => startServer(['bench/reference/server.mjs']);
@@ -115,7 +125,15 @@ export function meshtalkSubject(roomUrl: string): Subject {
             .catch(() => undefined),
         ),
       );
-      await sleep(2_500);
+      // A page too starved to send its leave holds its slot for the grace period: the next
+      // measurement would meet a room still full of them. Wait until the room is empty.
+      const deadline = performance.now() + 40_000;
+      let left = await inRoom(roomUrl);
+      while (left > 0 && performance.now() < deadline) {
+        await sleep(500);
+        left = await inRoom(roomUrl);
+      }
+      if (left > 0) console.error(`  reset: ${left} still in the room after 40 s`);
     },
   };
 }
