@@ -9,22 +9,13 @@
  *   N=9 WAIT_MS=45000 node scripts/netns.mjs npx tsx bench/late-joiner.ts
  */
 import { createInterface } from 'node:readline';
-import { chromium, type Page } from '@playwright/test';
+import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS } from '../scripts/chromium-args';
-import { meshtalkStats, meshtalkSubject, sleep, startRoom, stopServer, untilAudio } from './subjects';
+import { meshtalkSelfId, meshtalkStats, meshtalkSubject, sleep, startRoom, stopServer, untilAudio } from './subjects';
 
 const N = Number(process.env.N ?? 9);
 const WAIT_MS = Number(process.env.WAIT_MS ?? 45_000);
 
-interface Link {
-  peerId: string;
-  state: string;
-  signaling: string;
-  ice: string;
-  inboundAudioBytes: number;
-}
-const links = (p: Page) => p.evaluate(() => (window as unknown as { __meshtalk: { stats(): Promise<Link[]> } }).__meshtalk.stats());
-const selfId = (p: Page) => p.evaluate(() => (window as unknown as { __meshtalk: { snapshot(): { self: { id: string } } } }).__meshtalk.snapshot().self.id);
 
 const room = await startRoom();
 createInterface({ input: room.proc.stdout! }).on('line', (l) => {
@@ -55,15 +46,15 @@ try {
   let shown = false;
   while (performance.now() - t1 < WAIT_MS) {
     await sleep(2_500);
-    const mine = await links(late);
-    const heard = (await meshtalkStats(late)).filter((s) => s.inboundAudioBytes > 0).length;
+    const mine = await meshtalkStats(late);
+    const heard = mine.filter((l) => l.inboundAudioBytes > 0).length;
     console.log(`+${Math.round(performance.now() - t1)} ms, hears ${heard}: ${mine.map((l) => `${l.state}/${l.ice}/${l.inboundAudioBytes}`).join(' ')}`);
     if (!shown && mine.length === N) {
       shown = true;
-      const lateId = await selfId(late);
+      const lateId = await meshtalkSelfId(late);
       for (const p of pages.slice(0, 3)) {
-        const l = (await links(p)).find((x) => x.peerId === lateId);
-        console.log(`  ${(await selfId(p)).slice(0, 8)} → newcomer: ${l ? `${l.state}/${l.signaling}/${l.ice}` : 'no link'}`);
+        const l = (await meshtalkStats(p)).find((x) => x.peerId === lateId);
+        console.log(`  ${(await meshtalkSelfId(p)).slice(0, 8)} → newcomer: ${l ? `${l.state}/${l.signaling}/${l.ice}` : 'no link'}`);
       }
     }
     if (heard === N) break;

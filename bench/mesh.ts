@@ -12,7 +12,7 @@
  */
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS } from '../scripts/chromium-args';
-import { chromiumThreadTicks, chromiumTicks, meshtalkStats, meshtalkSubject, POLL_MS, referenceSubject, sleep, startReferenceServer, startRoom, stopServer, TIMEOUT_MS, untilAudio, type Subject } from './subjects';
+import { chromiumThreadTicks, chromiumTicks, meshtalkSelfId, meshtalkStats, meshtalkSubject, POLL_MS, referenceSubject, sleep, startReferenceServer, startRoom, stopServer, TIMEOUT_MS, untilAudio, type Subject } from './subjects';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SIZES = (process.env.BENCH_SIZES ?? '2,4,6,8,10').split(',').map(Number);
@@ -89,7 +89,7 @@ async function shareToFrames(browser: Browser, subject: Subject, viewers: number
   return measure(browser, subject, `${subject.name} share`, async () => {
     const { pages } = await openJoined(browser, subject, viewers + 1);
     const [presenter, ...rest] = pages as [Page, ...Page[]];
-    const presenterId = await presenter.evaluate(() => (window as unknown as { __meshtalk: { snapshot(): { self: { id: string } } } }).__meshtalk.snapshot().self.id);
+    const presenterId = await meshtalkSelfId(presenter);
     const t0 = performance.now();
     await presenter.evaluate(() => [...document.querySelectorAll('button')].find((b) => b.textContent?.trim() === 'Share screen')!.click());
     const deadline = t0 + TIMEOUT_MS;

@@ -86,11 +86,25 @@ export async function stopServer(server: { proc: ChildProcess }): Promise<void> 
   await new Promise((r) => server.proc.once('exit', r));
 }
 
+/** A meshtalk page's links as its test hook reports them (client/src/call/debug.ts). */
+export interface MeshtalkLink {
+  peerId: string;
+  state: string;
+  signaling: string;
+  ice: string;
+  inboundAudioBytes: number;
+  framesDecoded: number;
+}
+
 export const meshtalkStats = (p: Page) =>
   p.evaluate(async () => {
-    const hook = (window as unknown as { __meshtalk?: { stats(): Promise<{ peerId: string; inboundAudioBytes: number; framesDecoded: number }[]> } }).__meshtalk;
+    const hook = (window as unknown as { __meshtalk?: { stats(): Promise<MeshtalkLink[]> } }).__meshtalk;
     return hook ? hook.stats() : [];
   });
+
+/** A meshtalk page's own participant id. */
+export const meshtalkSelfId = (p: Page) =>
+  p.evaluate(() => (window as unknown as { __meshtalk: { snapshot(): { self: { id: string } } } }).__meshtalk.snapshot().self.id);
 
 export function referenceSubject(url: string): Subject {
   return {

@@ -18,6 +18,8 @@ export const USAGE = `usage: npm run load -- --url <room URL> [--participants N]
   --json          machine-readable: one JSON object per line (progress, then the summary)`;
 
 export const MAX_PARTICIPANTS = 50;
+/** The audio per packet browsers send, ms: the default, and a description left as it is. */
+export const BROWSER_PTIME = 20;
 /** Opus frame lengths a libwebrtc sender takes from the receiver's a=ptime. */
 const PTIMES = ['20', '40', '60'];
 
@@ -102,7 +104,7 @@ export function parse(argv: string[]): Parsed {
     if (typeof s === 'string') return { ok: false, error: s };
     seconds = s;
   }
-  let ptime = 20;
+  let ptime = BROWSER_PTIME;
   if (values.ptime !== undefined) {
     if (!PTIMES.includes(values.ptime)) return { ok: false, error: `--ptime must be one of ${PTIMES.join(', ')} (ms of audio per packet), not "${values.ptime}"` };
     ptime = Number(values.ptime);

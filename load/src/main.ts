@@ -7,7 +7,7 @@
  * reached or refused us; 130 interrupted (Ctrl-C; everyone left first).
  */
 import { readFileSync } from 'node:fs';
-import { parse, USAGE } from './args';
+import { BROWSER_PTIME, parse, USAGE } from './args';
 import { LoadRun, type Summary } from './LoadRun';
 import { preflight } from './preflight';
 import { progressLine, summaryText } from './report';
@@ -81,7 +81,7 @@ const onSignal = () => {
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
-if (!json) console.error(`load: ${opts.names.length} participants joining ${opts.url.href} for ${opts.seconds} s${opts.relay ? ', relay only' : ''}${opts.share ? ', sharing a screen' : ''}${opts.ptime !== 20 ? `, ${opts.ptime} ms packets` : ''}`);
+if (!json) console.error(`load: ${opts.names.length} participants joining ${opts.url.href} for ${opts.seconds} s${opts.relay ? ', relay only' : ''}${opts.share ? ', sharing a screen' : ''}${opts.ptime !== BROWSER_PTIME ? `, ${opts.ptime} ms packets` : ''}`);
 const summary: Summary = await run.run();
 const code = summary.interrupted ? EXIT.interrupted : summary.ok ? EXIT.ok : EXIT.failed;
 if (json) process.stdout.write(`${JSON.stringify({ type: 'summary', ...summary, exitCode: code, warnings: { count: warned, last: warnings } })}\n`);

@@ -21,6 +21,7 @@
  * "no relay candidate" when TURN gave none.
  */
 import wrtc from '@roamhq/wrtc';
+import { BROWSER_PTIME } from './args';
 
 export interface GatheredCandidates {
   host: number;
@@ -56,9 +57,9 @@ function tolerant(sender: RTCRtpSender): RTCRtpSender {
   return sender;
 }
 
-/** `a=ptime:<ms>` after each Opus rtpmap line (20: the description as it is). */
+/** `a=ptime:<ms>` after each Opus rtpmap line (BROWSER_PTIME: the description as it is). */
 export function withPtime(sdp: string, ptime: number): string {
-  return ptime === 20 ? sdp : sdp.replace(/^(a=rtpmap:\d+ opus\/48000\/2\r?\n)/gm, `$1a=ptime:${ptime}\r\n`);
+  return ptime === BROWSER_PTIME ? sdp : sdp.replace(/^(a=rtpmap:\d+ opus\/48000\/2\r?\n)/gm, `$1a=ptime:${ptime}\r\n`);
 }
 
 class NodePeerConnection extends wrtc.RTCPeerConnection {
@@ -113,7 +114,7 @@ class NodePeerConnection extends wrtc.RTCPeerConnection {
   }
 }
 
-export function peerConnectionFactory({ relayOnly = false, ptime = 20 } = {}): PeerConnectionFactory {
+export function peerConnectionFactory({ relayOnly = false, ptime = BROWSER_PTIME } = {}): PeerConnectionFactory {
   const gathered: GatheredCandidates = { host: 0, srflx: 0, relay: 0, turnServers: 0, errors: new Map() };
   const live = new Set<Native>();
   return {
