@@ -5,7 +5,8 @@
  * JavaScript functions with the most self time on one page. Runs the bare reference and meshtalk
  * alternately in one browser, one context per person, like bench/mesh.ts.
  *
- *   node scripts/netns.mjs npx tsx bench/profile.ts   (BENCH_SIZES, BENCH_RUNS, BENCH_SETTLE_MS, BENCH_CPU_PROFILE)
+ *   node scripts/netns.mjs npx tsx bench/profile.ts   (BENCH_SIZES, BENCH_RUNS, BENCH_SETTLE_MS, BENCH_CPU_PROFILE,
+ *   BENCH_TRACE, BENCH_SUBJECTS=reference,meshtalk, BENCH_PROFILE_FILE=/tmp/p to keep the .cpuprofile)
  */
 import { writeFileSync } from 'node:fs';
 import { chromium, type Browser, type CDPSession, type Page } from '@playwright/test';
@@ -112,6 +113,7 @@ async function run(browser: Browser, subject: Subject, n: number): Promise<void>
     }
     if (CPU_PROFILE) {
       const { profile } = (await sessions[0]!.send('Profiler.stop')) as { profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] } };
+      if (process.env.BENCH_PROFILE_FILE) writeFileSync(`${process.env.BENCH_PROFILE_FILE}.${subject.name}.cpuprofile`, JSON.stringify(profile));
       console.log(topFunctions(profile).join('\n'));
     }
   } finally {
@@ -123,7 +125,8 @@ async function run(browser: Browser, subject: Subject, n: number): Promise<void>
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...CHROMIUM_ARGS] });
 const ref = await startReferenceServer();
 const room = await startRoom();
-const subjects = [referenceSubject(`${ref.url}/`), meshtalkSubject(room.url)];
+const only = process.env.BENCH_SUBJECTS?.split(',');
+const subjects = [referenceSubject(`${ref.url}/`), meshtalkSubject(room.url)].filter((s) => !only || only.includes(s.name));
 for (const n of SIZES) for (let k = 0; k < RUNS; k++) for (const s of subjects) await run(browser, s, n);
 await browser.close();
 await stopServer(ref);
