@@ -47,8 +47,8 @@ export class Participant {
       identity: memoryIdentity(),
       captureScreen: async () => opts.screen?.track ?? null,
       createMediaStream: (tracks) => new wrtc.MediaStream(tracks as never) as unknown as MediaStream,
-      // libwebrtc here reports no RTP audio levels, so speaking detection would read silence
-      // twice a second per participant (a sender getStats each time) and decide nothing.
+      // libwebrtc here reports no audio levels in its stats, so speaking detection would read
+      // silence twice a second per participant (a sender getStats each time) and decide nothing.
       speakingEveryMs: 0,
     });
     this.call.subscribe(() => this.#follow(this.call.getSnapshot()));

@@ -9,8 +9,8 @@
  *   side's half of perfect negotiation); libwebrtc here refuses it in `have-local-offer`;
  * - RTCRtpSender.setParameters: refused here for any change (InvalidModificationError), so a
  *   bitrate cap is accepted and not applied (caps are an optimisation, never a contract);
- * - getSynchronizationSources carries no audioLevel: speaking detection reads silence, which
- *   costs nothing and decides nothing here.
+ * - the stats carry no audio levels: speaking detection would read silence (Participant.ts
+ *   turns it off), so a headless participant never shows as speaking.
  *
  * With a ptime other than 20, every description we make says `a=ptime:<ms>` for Opus: each
  * sender to us, browser or headless, then packs that much audio per packet (libwebrtc takes the

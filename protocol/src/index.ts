@@ -159,6 +159,16 @@ export type SignalRequest = z.input<typeof SignalRequest>;
 export const MediaUpdateRequest = z.object({ muted: z.boolean() }).strict();
 export type MediaUpdateRequest = z.input<typeof MediaUpdateRequest>;
 
+/**
+ * Whether we are speaking, as our own browser measures our microphone; sent when it changes.
+ * The room passes it on as `participant:speaking`, so no page has to read every other
+ * person's audio level from its links (a synchronous call into a busy WebRTC thread per link).
+ */
+export const SpeakingUpdateRequest = z.object({ speaking: z.boolean() }).strict();
+/** Per person: a talk spurt is two changes, and the client holds "speaking" through short pauses. */
+export const SPEAKING_LIMITS = { burst: 10, perSec: 4 } as const;
+export type SpeakingUpdateRequest = z.input<typeof SpeakingUpdateRequest>;
+
 export const ScreenClaimRequest = z.object({}).strict();
 export const ScreenClaimResponse = z.object({ epoch: z.number().int() });
 export type ScreenClaimResponse = z.infer<typeof ScreenClaimResponse>;
@@ -219,6 +229,10 @@ export type LeaveReason = z.infer<typeof LeaveReason>;
 export const ParticipantLeft = z.object({ id: ParticipantId, reason: LeaveReason });
 export type ParticipantLeft = z.infer<typeof ParticipantLeft>;
 
+/** Someone started or stopped speaking (never true for a muted person). */
+export const ParticipantSpeaking = z.object({ id: ParticipantId, speaking: z.boolean() });
+export type ParticipantSpeaking = z.infer<typeof ParticipantSpeaking>;
+
 export const SignalReceive = z.object({
   from: ParticipantId,
   description: SessionDescription.optional(),
@@ -261,6 +275,7 @@ export const ClientRequests = {
   'room:leave': LeaveRequest,
   'signal:send': SignalRequest,
   'media:update': MediaUpdateRequest,
+  'speaking:update': SpeakingUpdateRequest,
   'screen:claim': ScreenClaimRequest,
   'screen:release': ScreenReleaseRequest,
   'stats:report': StatsReport,
@@ -274,6 +289,7 @@ export interface ClientResponses extends ChatResponses, HostResponses {
   'room:leave': Empty;
   'signal:send': Empty;
   'media:update': Empty;
+  'speaking:update': Empty;
   'screen:claim': ScreenClaimResponse;
   'screen:release': Empty;
   'stats:report': Empty;
@@ -287,6 +303,7 @@ export const ServerEvents = {
   'participant:joined': Participant,
   'participant:left': ParticipantLeft,
   'participant:updated': Participant,
+  'participant:speaking': ParticipantSpeaking,
   'signal:receive': SignalReceive,
   'screen:changed': ScreenChanged,
   'room:closed': RoomClosed,

@@ -60,6 +60,8 @@ export class Call {
   /** What each peer sends us, ready to play or show. */
   readonly #media = new Map<string, { audio: MediaStream | null; screen: MediaStreamTrack | null }>();
   readonly #quality = new Map<string, { quality: Quality; lossPct: number | null }>();
+  /** Who speaks now, as each said of themselves (participant:speaking). */
+  readonly #speakers = new Set<string>();
   /** Chat and raised hands; the UI sends through it (`call.conversation.send`, `.toggleHand`, `.setOpen`). */
   readonly conversation: Conversation;
   /** What the host can do; the server refuses anyone else. */
@@ -83,8 +85,8 @@ export class Call {
     });
     this.#speaking = new SpeakingDetector({
       mesh,
-      isMuted: (id) => this.#session.roster.get(id)?.muted ?? false,
       selfMuted: () => this.#snapshot.self?.muted ?? true,
+      announce: async (speaking) => (await this.#session.signaling?.request('speaking:update', { speaking }))?.ok ?? false,
       onChange: () => this.#publish(),
       onSelfLevel: (level, muted) => this.#onSelfLevel(level, muted),
       ...(deps.speakingEveryMs && { everyMs: deps.speakingEveryMs }),
@@ -262,6 +264,11 @@ export class Call {
       case 'joined':
         this.#set({ status: 'in-room', self: { ...e.self, speaking: false } }, true);
         this.conversation.joined(e.chat, e.hands, e.rejoined);
+        // Back after a drop: who spoke meanwhile is unknown, and the room may not know about us.
+        if (e.rejoined) {
+          this.#speakers.clear();
+          this.#speaking.forgetAnnounced();
+        }
         this.#onScreen(e.screen);
         // After a server restart the slot is free again: a presenter who still shares takes it back.
         if (this.#screenTrack && e.screen?.holderId !== e.self.id) {
@@ -272,7 +279,11 @@ export class Call {
         }
         return;
       case 'roster':
-        for (const id of new Set([...this.#media.keys(), ...this.#quality.keys()])) if (!this.#session.roster.has(id)) this.#forget(id);
+        for (const id of new Set([...this.#media.keys(), ...this.#quality.keys(), ...this.#speakers])) if (!this.#session.roster.has(id)) this.#forget(id);
+        return this.#publish();
+      case 'speaking':
+        if (e.speaking) this.#speakers.add(e.peerId);
+        else this.#speakers.delete(e.peerId);
         return this.#publish();
       case 'presenter':
         return this.#onScreen(e.screen);
@@ -308,6 +319,7 @@ export class Call {
   #forget(peerId: string): void {
     this.#media.delete(peerId);
     this.#quality.delete(peerId);
+    this.#speakers.delete(peerId);
     this.#stats.forget(peerId);
   }
 
@@ -327,7 +339,7 @@ export class Call {
       return {
         ...p,
         presenting: holder === p.id,
-        speaking: this.#speaking.isSpeaking(p.id),
+        speaking: this.#speakers.has(p.id) && !p.muted,
         linkState: mesh.link(p.id)?.state ?? 'new',
         quality: q?.quality ?? 'good',
         rttMs: this.#stats.reading(p.id)?.rttMs ?? null,
@@ -343,11 +355,12 @@ export class Call {
 
   /**
    * A new snapshot. What a person just did (mute, share, a notice) is shown at once; what the
-   * network does (links, stats, speaking, roster) at most every `notifyMs`.
+   * network does (links, stats, speaking, roster) at most every `notifyMs`: a quarter second,
+   * or a second while the mesh settles, when every render competes with the links for the page.
    */
   #set(patch: Partial<CallSnapshot>, urgent = false): void {
     this.#snapshot = { ...this.#snapshot, ...patch };
-    const ms = this.#deps.notifyMs ?? 250;
+    const ms = this.#deps.notifyMs ?? (this.#session.mesh.settling ? 1_000 : 250);
     if (urgent || ms <= 0) return this.#notify();
     this.#notifyTimer ??= setTimeout(() => this.#notify(), ms);
   }
@@ -367,6 +380,7 @@ export class Call {
     if (this.#mutedTalkTimer) clearTimeout(this.#mutedTalkTimer);
     this.#media.clear();
     this.#quality.clear();
+    this.#speakers.clear();
     this.conversation.clear();
     this.#set({ ...EMPTY, status }, true);
   }

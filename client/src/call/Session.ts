@@ -39,6 +39,8 @@ export type SessionEvent =
   | { type: 'joined'; self: Participant; screen: ScreenState; rejoined: boolean; chat: ChatMessage[]; hands: HandQueue }
   | { type: 'chat'; message: ChatMessage }
   | { type: 'hands'; hands: HandQueue }
+  /** Someone else started or stopped speaking, as their own browser measured it. */
+  | { type: 'speaking'; peerId: string; speaking: boolean }
   /** Someone arrived, changed or left: read `roster`. */
   | { type: 'roster' }
   /** Who presents changed. */
@@ -202,6 +204,9 @@ export class Session {
     s.on('signal:receive', ({ from, ...message }) => {
       if (this.#roster.has(from)) this.mesh.handleSignal(from, message);
       else console.warn(`meshtalk: signal from unknown ${from} dropped`);
+    });
+    s.on('participant:speaking', ({ id, speaking }) => {
+      if (this.#roster.has(id)) this.#emit({ type: 'speaking', peerId: id, speaking });
     });
     s.on('screen:changed', ({ screen }) => this.#emit({ type: 'presenter', screen }));
     s.on('room:closed', ({ reason, by }) => {

@@ -1,26 +1,28 @@
 /**
- * Who is speaking, from the audio levels the browser already computes for RTP (no Web Audio:
- * an AudioContext per page costs a real-time audio thread, and on a busy machine that cost is
- * what kept a 10-person join from settling; see bench/RESULTS.md). Remote levels come from each
- * receiver's synchronization sources; our own from the audio sender's media-source stats on one
- * connected link. Muted people never count as speaking; our own level while muted still goes
- * to `onSelfLevel` ("You are muted").
+ * Who is speaking. Each browser measures only its own microphone, from the level the browser
+ * already computes for the audio sender (media-source stats on one connected link: no Web Audio)
+ * and tells the room when it starts or stops speaking (`speaking:update`); everyone else's state
+ * arrives as `participant:speaking` (Session). Reading the others' levels from our own links
+ * instead (getSynchronizationSources, a synchronous call into WebRTC per link, twice a second)
+ * held every page's main thread while the machine was busy, and kept ten people from finishing
+ * their mesh (bench/RESULTS.md).
+ *
+ * Muted people never count as speaking; our own level while muted still goes to `onSelfLevel`
+ * ("You are muted").
  */
-import type { Mesh } from '../mesh/Mesh';
+import { SETTLING_MAX_WAIT_MS, type Mesh } from '../mesh/Mesh';
 
-/** Remote levels come from RTP (0–1, logarithmic-ish): a quiet room reads below this. */
-export const REMOTE_SPEAKING_LEVEL = 0.05;
-/** Our own level from the sender's media source, same scale. */
+/** Our own level from the sender's media source (0–1, logarithmic-ish): a quiet room reads below this. */
 export const SELF_SPEAKING_LEVEL = 0.05;
-
-/** The longest sampling waits for links still connecting. */
-const MAX_SKIP_MS = 10_000;
+/** Speaking lasts this long after the last loud sample: short pauses are not a stop. */
+export const SPEAKING_HOLD_MS = 800;
 
 export interface SpeakingDeps {
   mesh: Mesh;
-  isMuted: (peerId: string) => boolean;
   selfMuted: () => boolean;
-  /** Someone started or stopped speaking. */
+  /** Tells the room whether we speak; resolves false when that did not reach it. */
+  announce: (speaking: boolean) => Promise<boolean>;
+  /** We started or stopped speaking. */
   onChange: () => void;
   /** Our own level at every sample, muted or not (null: none to be had), for "You are muted". */
   onSelfLevel?: (level: number | null, muted: boolean) => void;
@@ -29,8 +31,11 @@ export interface SpeakingDeps {
 
 export class SpeakingDetector {
   readonly #deps: SpeakingDeps;
-  #speaking = new Set<string>();
   #self = false;
+  /** What the room was last told (null: nothing yet). */
+  #announced: boolean | null = false;
+  #announcing = false;
+  #lastLoud = -Infinity;
   #timer: ReturnType<typeof setInterval> | null = null;
   #busy = false;
   #lastSample = 0;
@@ -43,54 +48,69 @@ export class SpeakingDetector {
     return this.#self;
   }
 
-  isSpeaking(peerId: string): boolean {
-    return this.#speaking.has(peerId);
-  }
-
   start(): void {
+    // A join starts with every link settling: the first wait counts from here.
+    this.#lastSample = performance.now();
     this.#timer ??= setInterval(() => void this.sample(), this.#deps.everyMs ?? 500);
   }
 
   stop(): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
-    this.#speaking.clear();
     this.#self = false;
+    this.#announced = false;
+    this.#lastLoud = -Infinity;
   }
 
-  /** One look at every level; calls onChange when anything changed. */
+  /** After a re-join the room knows nothing of us: tell it again at the next sample. */
+  forgetAnnounced(): void {
+    this.#announced = null;
+  }
+
+  /** One look at our level; tells the room and calls onChange when speaking changed. */
   async sample(): Promise<void> {
     if (this.#busy) return;
     this.#busy = true;
     try {
       const { mesh } = this.#deps;
-      // While links are still coming up (a join) or recovering, WebRTC's threads are at their
-      // busiest and every level read waits for them: look again later.
-      const settling = mesh.peerIds.some((id) => {
-        const state = mesh.link(id)?.state;
-        return state === 'new' || state === 'connecting' || state === 'disconnected';
-      });
-      if (settling && performance.now() - this.#lastSample < MAX_SKIP_MS) return;
-      this.#lastSample = performance.now();
-      const next = new Set<string>();
-      let selfLevel: number | null = null;
+      // Stats wait behind WebRTC's busy threads while links settle: look again later.
+      const now = performance.now();
+      if (mesh.settling && now - this.#lastSample < SETTLING_MAX_WAIT_MS) return;
+      this.#lastSample = now;
+      let level: number | null = null;
       for (const id of mesh.peerIds) {
         const link = mesh.link(id);
-        if (!link || link.state !== 'connected') continue;
-        if (link.audioLevel() > REMOTE_SPEAKING_LEVEL && !this.#deps.isMuted(id)) next.add(id);
-        // Muted too: the sender keeps the track while muted (LocalAudio), so this costs the same
-        // one stats read either way and needs no Web Audio.
-        if (selfLevel === null) selfLevel = await link.localAudioLevel().catch(() => null);
+        if (link?.state !== 'connected') continue;
+        // Muted too: the sender keeps the track while muted (LocalAudio), so this costs the
+        // same one stats read either way.
+        level = await link.localAudioLevel().catch(() => null);
+        break;
       }
       const muted = this.#deps.selfMuted();
-      this.#deps.onSelfLevel?.(selfLevel, muted);
-      const self = (selfLevel ?? 0) > SELF_SPEAKING_LEVEL && !muted;
-      const changed = self !== this.#self || next.size !== this.#speaking.size || [...next].some((id) => !this.#speaking.has(id));
-      this.#self = self;
-      this.#speaking = next;
-      if (changed) this.#deps.onChange();
+      this.#deps.onSelfLevel?.(level, muted);
+      if ((level ?? 0) > SELF_SPEAKING_LEVEL && !muted) this.#lastLoud = performance.now();
+      const speaking = !muted && performance.now() - this.#lastLoud < SPEAKING_HOLD_MS;
+      if (speaking !== this.#self) {
+        this.#self = speaking;
+        this.#deps.onChange();
+      }
+      this.#tell();
     } finally {
       this.#busy = false;
     }
+  }
+
+  /** One announcement at a time; one that failed (a drop, the rate limit) is tried again at the next sample. */
+  #tell(): void {
+    const speaking = this.#self;
+    if (this.#announcing || this.#announced === speaking) return;
+    this.#announcing = true;
+    void this.#deps
+      .announce(speaking)
+      .catch(() => false)
+      .then((ok) => {
+        this.#announcing = false;
+        if (ok) this.#announced = speaking;
+      });
   }
 }

@@ -4,12 +4,14 @@
  * time to connect do not wait for the next interval.
  *
  * A quick report carries only the links that changed. Either report reads getStats only for
- * connected links (the state and timing of the others need none): during a join, when states
- * change constantly, reports add almost nothing to a busy page. Loss and bitrates in a quick report stay
- * those of the last full interval (a quarter-second window would make them noise).
+ * connected links (the state and timing of the others need none), and none at all while the
+ * mesh settles (a join, a recovery; up to SETTLING_MAX_WAIT_MS): then a report carries states
+ * and timing with the figures last read, and the busy page's WebRTC threads are left to the
+ * links. Loss and bitrates in a quick report stay those of the last full interval (a
+ * quarter-second window would make them noise).
  */
 import type { CandidateType, PeerStats } from '@meshtalk/protocol';
-import type { Mesh } from '../mesh/Mesh';
+import { SETTLING_MAX_WAIT_MS, type Mesh } from '../mesh/Mesh';
 import { summarize, type Counters, type LinkFigures, type StatsEntry } from '../stats/summarize';
 
 export interface StatsReporterDeps {
@@ -38,6 +40,8 @@ export class StatsReporter {
   #interval: ReturnType<typeof setInterval> | null = null;
   #soon: ReturnType<typeof setTimeout> | null = null;
   #stopped = false;
+  /** When getStats was last read (or the reporter started). */
+  #lastRead = 0;
 
   constructor(deps: StatsReporterDeps) {
     this.#deps = deps;
@@ -45,6 +49,7 @@ export class StatsReporter {
 
   start(): void {
     this.#stopped = false;
+    this.#lastRead = performance.now();
     this.#interval ??= setInterval(() => void this.#report(null), this.#deps.everyMs ?? 5_000);
   }
 
@@ -84,6 +89,8 @@ export class StatsReporter {
   async #report(only: Set<string> | null): Promise<void> {
     const peers: PeerStats[] = [];
     const now = performance.now();
+    const read = !this.#deps.mesh.settling || now - this.#lastRead >= SETTLING_MAX_WAIT_MS;
+    if (read) this.#lastRead = now;
     for (const peerId of this.#deps.mesh.peerIds) {
       if (only && !only.has(peerId)) continue;
       const link = this.#deps.mesh.link(peerId);
@@ -93,6 +100,8 @@ export class StatsReporter {
       // A link that is not connected has no figures yet: its state and timing need no getStats.
       if (link.state !== 'connected') {
         figures = { ...(previous?.figures ?? EMPTY_FIGURES), rttMs: null, candidateType: null };
+      } else if (!read) {
+        figures = { ...(previous?.figures ?? EMPTY_FIGURES), ...this.#readings.get(peerId) };
       } else {
         const report = await link.getStats().catch(() => null);
         if (this.#stopped) return;

@@ -28,6 +28,13 @@ export function screenBitrateFor(viewers: number, budgetBps = 4_000_000): number
 
 export const SCREEN_MAX_FRAMERATE = 15;
 
+/**
+ * While links come up (a join) or recover, WebRTC's threads are at their busiest, and every
+ * stats or level read queues behind them; work that can wait (speaking, stats reports) waits,
+ * but never longer than this, so a link that never settles does not freeze the rest.
+ */
+export const SETTLING_MAX_WAIT_MS = 30_000;
+
 export class Mesh {
   readonly #links = new Map<string, PeerLink>();
   readonly #opts: MeshOptions;
@@ -55,6 +62,15 @@ export class Mesh {
 
   link(peerId: string): PeerLink | undefined {
     return this.#links.get(peerId);
+  }
+
+  /** True while any link is still coming up or has gone quiet (see SETTLING_MAX_WAIT_MS). */
+  get settling(): boolean {
+    for (const link of this.#links.values()) {
+      const state = link.state;
+      if (state === 'new' || state === 'connecting' || state === 'disconnected') return true;
+    }
+    return false;
   }
 
   /** Who we are and how to reach peers; keeps existing links. */

@@ -133,13 +133,6 @@ export class PeerLink {
     if (this.#audio) await applySenderLimits(this.#audio.sender, audio ?? {});
   }
 
-  /** The peer's audio level in [0, 1] from RTP; synchronous into WebRTC, so connected links only. */
-  audioLevel(): number {
-    if (this.pc.connectionState !== 'connected') return 0;
-    const sources = this.#audio?.receiver.getSynchronizationSources() ?? [];
-    return sources.reduce((max, s) => Math.max(max, s.audioLevel ?? 0), 0);
-  }
-
   /** Our own microphone's level as the browser measures it for this link's audio sender. */
   localAudioLevel(): Promise<number | null> {
     return this.pc.connectionState === 'connected' ? senderAudioLevel(this.#audio?.sender) : Promise.resolve(null);

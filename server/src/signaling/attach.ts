@@ -12,7 +12,7 @@ import { clientAddress } from '../http/client-address';
 import type { SignalingAdapter, SignalingDeps } from './types';
 import { wireSockets } from './wiring';
 import type { RoomEvent } from '../room/Room';
-import { HOST_LIMITS } from '@meshtalk/protocol';
+import { HOST_LIMITS, SPEAKING_LIMITS } from '@meshtalk/protocol';
 import { createHostSide } from './host';
 import { KeyedLimiter } from './KeyedLimiter';
 
@@ -75,6 +75,7 @@ export function attachSignaling(deps: SignalingDeps): SignalingAdapter {
     apply: (events) => apply(events),
     closing: () => closing,
     knockLimits: new KeyedLimiter({ burst: HOST_LIMITS.knockBurst, perSec: HOST_LIMITS.knocksPerMin / 60, now }),
+    speakingLimits: new KeyedLimiter({ ...SPEAKING_LIMITS, maxKeys: 1_000, now }),
   };
   const host = createHostSide({ ...ctx, io, hostLimits: new KeyedLimiter({ burst: HOST_LIMITS.actionBurst, perSec: HOST_LIMITS.actionsPerSec, maxKeys: 1_000, now }) });
   wireSockets({

@@ -31,6 +31,8 @@ export interface HandlerContext {
   closing(): boolean;
   /** Knocks at a locked room, by client address (K2). */
   knockLimits: KeyedLimiter;
+  /** Speaking changes, by participant id. */
+  speakingLimits: KeyedLimiter;
 }
 
 export const error = (code: ErrorCode, message: string, details?: Record<string, unknown>): { ok: false; error: AckError } => ({
@@ -88,6 +90,15 @@ export function createHandlers(ctx: HandlerContext, host: Pick<Handlers, HostEve
       const r = room.setMuted(socket.id, p.muted, now());
       apply(r.events);
       return r.ok ? { ok: true, data: {} } : { ok: false, error: r.error };
+    },
+    'speaking:update': (p, socket) => {
+      const self = room.memberOf(socket.id);
+      if (!self) return error(ErrorCode.not_in_room, 'join the room first');
+      if (!ctx.speakingLimits.take(self.id)) return error(ErrorCode.rate_limited, 'speaking changes too often');
+      // Relayed, not kept: the next change corrects anyone who missed one. A muted person is
+      // never speaking, whatever the client says.
+      socket.to(ROOM).emit('participant:speaking', { id: self.id, speaking: p.speaking && !self.muted });
+      return { ok: true, data: {} };
     },
     'screen:claim': (_p, socket) => {
       const r = room.claimScreen(socket.id, now());

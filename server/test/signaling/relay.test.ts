@@ -63,6 +63,39 @@ describe('[G1] signal relay', () => {
   });
 });
 
+describe('speaking', () => {
+  it('passes a speaking change to everyone else, never true for a muted person, and refuses non-members and floods', async () => {
+    const [a, b, c] = [server.client(), server.client(), server.client()];
+    const ackA = await join(a, 'Ann');
+    await join(b, 'Bob');
+    await join(c, 'Cid');
+    if (!ackA.ok) throw new Error('join failed');
+    const atA = collect(a, 'participant:speaking');
+    const atB = collect(b, 'participant:speaking');
+    const atC = collect(c, 'participant:speaking');
+    expect((await a.timeout(3000).emitWithAck('speaking:update', { speaking: true })).ok).toBe(true);
+    await expect.poll(() => atB).toEqual([{ id: ackA.data.self.id, speaking: true }]);
+    await expect.poll(() => atC).toEqual([{ id: ackA.data.self.id, speaking: true }]);
+
+    await a.timeout(3000).emitWithAck('media:update', { muted: true });
+    await a.timeout(3000).emitWithAck('speaking:update', { speaking: true });
+    await expect.poll(() => atB.at(-1)).toEqual({ id: ackA.data.self.id, speaking: false });
+    expect(atA).toEqual([]);
+
+    const bad = await a.timeout(3000).emitWithAck('speaking:update', { speaking: 'yes' } as never);
+    expect(!bad.ok && bad.error.code).toBe('invalid_payload');
+    const outsider = server.client();
+    const fromOutsider = await outsider.timeout(3000).emitWithAck('speaking:update', { speaking: true });
+    expect(!fromOutsider.ok && fromOutsider.error.code).toBe('not_in_room');
+
+    // A flood is cut off by the per-person limit: at most the burst gets through at once.
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => a.timeout(3000).emitWithAck('speaking:update', { speaking: i % 2 === 0 })));
+    const refused = answers.filter((r) => !r.ok && r.error.code === 'rate_limited').length;
+    expect(refused).toBeGreaterThan(15);
+    expect(a.connected).toBe(true);
+  });
+});
+
 describe('[V1] validation', () => {
   it('refuses bad names with invalid_payload and keeps the socket up', async () => {
     const a = server.client();

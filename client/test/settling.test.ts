@@ -1,0 +1,182 @@
+/**
+ * While the mesh settles (a link new, connecting or quiet), the call leaves WebRTC's threads to
+ * the links: no level read for speaking and no getStats for reports, for up to
+ * SETTLING_MAX_WAIT_MS. Speaking reads one level, our own, and the room hears it from us.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { SPEAKING_HOLD_MS, SpeakingDetector } from '../src/call/Speaking';
+import { StatsReporter } from '../src/call/StatsReporter';
+import { Mesh, SETTLING_MAX_WAIT_MS } from '../src/mesh/Mesh';
+import { createFakePc, FakePeerConnection, settle } from './fake-rtc';
+import { id } from './fake-room';
+
+let mesh: Mesh;
+let now: number;
+
+beforeEach(() => {
+  FakePeerConnection.created = [];
+  now = 1_000;
+  vi.spyOn(performance, 'now').mockImplementation(() => now);
+  mesh = new Mesh({ createPeerConnection: createFakePc });
+  mesh.handleJoined(id(1), []);
+  mesh.handleRoster([id(2), id(3)]);
+});
+
+afterEach(() => {
+  mesh.close();
+  vi.restoreAllMocks();
+});
+
+/** The two links' connections, in roster order (we are id 1: the impolite side, audio from the start). */
+const pcs = () => FakePeerConnection.created as [FakePeerConnection, FakePeerConnection];
+
+describe('Mesh.settling', () => {
+  it('is true while any link is new, connecting or disconnected, false once all are connected or failed', () => {
+    const [a, b] = pcs();
+    expect(mesh.settling).toBe(true);
+    a.setConnectionState('connected');
+    b.setConnectionState('connecting');
+    expect(mesh.settling).toBe(true);
+    b.setConnectionState('connected');
+    expect(mesh.settling).toBe(false);
+    b.setConnectionState('disconnected');
+    expect(mesh.settling).toBe(true);
+    b.setConnectionState('failed');
+    expect(mesh.settling).toBe(false);
+  });
+});
+
+describe('SpeakingDetector', () => {
+  function detector(opts: { muted?: () => boolean; announce?: (speaking: boolean) => Promise<boolean> } = {}) {
+    const reads = mesh.peerIds.map((peer) => vi.spyOn(mesh.link(peer)!, 'localAudioLevel').mockResolvedValue(0.5));
+    const told: boolean[] = [];
+    const announce = opts.announce ?? (async (speaking: boolean) => (told.push(speaking), true));
+    const speaking = new SpeakingDetector({ mesh, selfMuted: opts.muted ?? (() => false), announce, onChange: () => {}, everyMs: 60_000 });
+    speaking.start();
+    return { speaking, reads, told };
+  }
+
+  it('reads no level while a link still connects, then one link\'s, and tells the room it speaks', async () => {
+    const [a, b] = pcs();
+    const { speaking, reads, told } = detector();
+    a.setConnectionState('connected');
+    b.setConnectionState('connecting');
+    now += 500;
+    await speaking.sample();
+    expect(reads[0]).not.toHaveBeenCalled();
+    expect(speaking.self).toBe(false);
+
+    b.setConnectionState('connected');
+    now += 500;
+    await speaking.sample();
+    await settle(0);
+    // One stats read for our own level, not one per link.
+    expect(reads[0]!.mock.calls.length + reads[1]!.mock.calls.length).toBe(1);
+    expect(speaking.self).toBe(true);
+    expect(told).toEqual([true]);
+    speaking.stop();
+  });
+
+  it('does not wait for a link that never settles longer than SETTLING_MAX_WAIT_MS', async () => {
+    const [a, b] = pcs();
+    const { speaking, reads } = detector();
+    a.setConnectionState('connected');
+    b.setConnectionState('connecting');
+    now += SETTLING_MAX_WAIT_MS - 1;
+    await speaking.sample();
+    expect(reads[0]).not.toHaveBeenCalled();
+    now += 1;
+    await speaking.sample();
+    expect(reads[0]).toHaveBeenCalledTimes(1);
+    speaking.stop();
+  });
+
+  it('holds speaking through a short pause, stops after SPEAKING_HOLD_MS, and is never speaking while muted', async () => {
+    const [a, b] = pcs();
+    a.setConnectionState('connected');
+    b.setConnectionState('connected');
+    let muted = false;
+    const { speaking, reads, told } = detector({ muted: () => muted });
+    await speaking.sample();
+    await settle(0);
+    expect(told).toEqual([true]);
+    reads[0]!.mockResolvedValue(0);
+    now += SPEAKING_HOLD_MS - 100;
+    await speaking.sample();
+    expect(speaking.self).toBe(true);
+    now += 200;
+    await speaking.sample();
+    await settle(0);
+    expect(speaking.self).toBe(false);
+    expect(told).toEqual([true, false]);
+    reads[0]!.mockResolvedValue(0.5);
+    muted = true;
+    now += 500;
+    await speaking.sample();
+    await settle(0);
+    expect(speaking.self).toBe(false);
+    expect(told).toEqual([true, false]);
+    speaking.stop();
+  });
+
+  it('tells the room again when a change did not reach it', async () => {
+    const [a, b] = pcs();
+    a.setConnectionState('connected');
+    b.setConnectionState('connected');
+    const answers = [false, true];
+    const told: boolean[] = [];
+    const { speaking } = detector({ announce: async (s) => (told.push(s), answers.shift() ?? true) });
+    await speaking.sample();
+    await settle(0);
+    now += 500;
+    await speaking.sample();
+    await settle(0);
+    now += 500;
+    await speaking.sample();
+    await settle(0);
+    expect(told).toEqual([true, true]);
+    speaking.stop();
+  });
+});
+
+describe('StatsReporter while the mesh settles', () => {
+  function reporter() {
+    const sent: { peerId: string; state: string }[][] = [];
+    const reads = pcs().map((pc) => vi.spyOn(pc, 'getStats'));
+    const stats = new StatsReporter({ mesh, isMember: () => true, send: async (peers) => void sent.push(peers), onFigures: () => {}, everyMs: 60_000, quickMs: 10 });
+    stats.start();
+    return { stats, sent, reads };
+  }
+
+  it('reports a link that connected with its state but reads no stats while another link connects', async () => {
+    const [a, b] = pcs();
+    const { stats, sent, reads } = reporter();
+    b.setConnectionState('connecting');
+    a.setConnectionState('connected');
+    stats.linkChanged(id(2));
+    await settle(50);
+    expect(sent.at(-1)?.find((p) => p.peerId === id(2))?.state).toBe('connected');
+    expect(reads[0]).not.toHaveBeenCalled();
+    const callsWhileConnecting = reads[1]!.mock.calls.length;
+
+    b.setConnectionState('connected');
+    stats.linkChanged(id(3));
+    await settle(50);
+    expect(sent.at(-1)?.find((p) => p.peerId === id(3))?.state).toBe('connected');
+    // (Recovery read it once too, for its baseline when the link began connecting.)
+    expect(reads[1]!.mock.calls.length).toBeGreaterThan(callsWhileConnecting);
+    stats.stop();
+  });
+
+  it('reads stats anyway once the mesh has been settling for SETTLING_MAX_WAIT_MS', async () => {
+    const [a, b] = pcs();
+    const { stats, reads } = reporter();
+    b.setConnectionState('connecting');
+    a.setConnectionState('connected');
+    now += SETTLING_MAX_WAIT_MS;
+    stats.linkChanged(id(2));
+    await settle(50);
+    expect(reads[0]).toHaveBeenCalledTimes(1);
+    stats.stop();
+  });
+});
