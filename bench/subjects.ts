@@ -147,7 +147,18 @@ export function meshtalkSubject(roomUrl: string): Subject {
         await sleep(500);
         left = await inRoom(roomUrl);
       }
-      if (left > 0) console.error(`  reset: ${left} still in the room after 40 s`);
+      if (left > 0) {
+        // Too starved even to leave: closing their pages ends their sockets, and the server's
+        // grace period (20 s) then frees their slots. Wait for that too.
+        console.error(`  reset: ${left} still in the room 40 s after Leave; closing their pages`);
+        await Promise.all(pages.map((p) => p.context().close().catch(() => undefined)));
+        const closedBy = performance.now() + 30_000;
+        while (left > 0 && performance.now() < closedBy) {
+          await sleep(500);
+          left = await inRoom(roomUrl);
+        }
+        if (left > 0) console.error(`  reset: ${left} still in the room after their pages closed`);
+      }
     },
   };
 }

@@ -119,6 +119,30 @@ describe('SpeakingDetector', () => {
     speaking.stop();
   });
 
+  it('tells a newcomer that it speaks, and says nothing new to one while silent', async () => {
+    const [a, b] = pcs();
+    a.setConnectionState('connected');
+    b.setConnectionState('connected');
+    const { speaking, reads, told } = detector();
+    await speaking.sample();
+    await settle(0);
+    speaking.forgetAnnounced(true);
+    now += 500;
+    await speaking.sample();
+    await settle(0);
+    expect(told).toEqual([true, true]);
+    reads[0]!.mockResolvedValue(0);
+    now += SPEAKING_HOLD_MS + 500;
+    await speaking.sample();
+    await settle(0);
+    speaking.forgetAnnounced(true);
+    now += 500;
+    await speaking.sample();
+    await settle(0);
+    expect(told).toEqual([true, true, false]);
+    speaking.stop();
+  });
+
   it('tells the room again when a change did not reach it', async () => {
     const [a, b] = pcs();
     a.setConnectionState('connected');

@@ -280,6 +280,8 @@ export class Call {
         return;
       case 'roster':
         for (const id of new Set([...this.#media.keys(), ...this.#quality.keys(), ...this.#speakers])) if (!this.#session.roster.has(id)) this.#forget(id);
+        // The room does not keep who speaks: a newcomer hears it from each speaker.
+        if (e.joined) this.#speaking.forgetAnnounced(true);
         return this.#publish();
       case 'speaking':
         if (e.speaking) this.#speakers.add(e.peerId);

@@ -41,8 +41,8 @@ export type SessionEvent =
   | { type: 'hands'; hands: HandQueue }
   /** Someone else started or stopped speaking, as their own browser measured it. */
   | { type: 'speaking'; peerId: string; speaking: boolean }
-  /** Someone arrived, changed or left: read `roster`. */
-  | { type: 'roster' }
+  /** Someone arrived, changed or left: read `roster`. `joined`: the newcomer (participant:joined). */
+  | { type: 'roster'; joined?: string }
   /** Who presents changed. */
   | { type: 'presenter'; screen: ScreenState }
   | { type: 'quality'; peerId: string; quality: LinkQualityLevel; lossPct: number | null }
@@ -189,7 +189,7 @@ export class Session {
       this.mesh.handlePeerJoined(p.id);
       // Back after a server restart: what we sent it while it was away may be lost.
       if (known) this.mesh.resyncPeer(p.id);
-      this.#emit({ type: 'roster' });
+      this.#emit({ type: 'roster', joined: p.id });
     });
     s.on('participant:updated', (p) => {
       if (p.id === this.#self?.id) return;

@@ -1,11 +1,11 @@
 /**
  * Who is speaking. Each browser measures only its own microphone, from the level the browser
  * already computes for the audio sender (media-source stats on one connected link: no Web Audio)
- * and tells the room when it starts or stops speaking (`speaking:update`); everyone else's state
- * arrives as `participant:speaking` (Session). Reading the others' levels from our own links
- * instead (getSynchronizationSources, a synchronous call into WebRTC per link, twice a second)
- * held every page's main thread while the machine was busy, and kept ten people from finishing
- * their mesh (bench/RESULTS.md).
+ * and tells the room when it starts or stops speaking (`speaking:update`), and again when
+ * someone joins while it speaks; everyone else's state arrives as `participant:speaking`
+ * (Session). Reading the others' levels from our own links instead (getSynchronizationSources,
+ * a synchronous call into WebRTC per link, twice a second) held every page's main thread while
+ * the machine was busy, and kept ten people from finishing their mesh (bench/RESULTS.md).
  *
  * Muted people never count as speaking; our own level while muted still goes to `onSelfLevel`
  * ("You are muted").
@@ -62,9 +62,12 @@ export class SpeakingDetector {
     this.#lastLoud = -Infinity;
   }
 
-  /** After a re-join the room knows nothing of us: tell it again at the next sample. */
-  forgetAnnounced(): void {
-    this.#announced = null;
+  /**
+   * Tells the room again at the next sample: after a re-join (the room may have missed a
+   * change), or, `ifSpeaking`, when someone joined (they know nothing of a talk in progress).
+   */
+  forgetAnnounced(ifSpeaking = false): void {
+    if (!ifSpeaking || this.#self) this.#announced = null;
   }
 
   /** One look at our level; tells the room and calls onChange when speaking changed. */
