@@ -30,6 +30,16 @@ afterEach(() => {
 /** The two links' connections, in roster order (we are id 1: the impolite side, audio from the start). */
 const pcs = () => FakePeerConnection.created as [FakePeerConnection, FakePeerConnection];
 
+/** Moves the two links to these states, in order. */
+const linkStates = (a: RTCPeerConnectionState, b: RTCPeerConnectionState) => pcs().forEach((pc, i) => pc.setConnectionState(i === 0 ? a : b));
+
+/** `ms` later, one sample, and what it set off. */
+async function later(speaking: SpeakingDetector, ms: number): Promise<void> {
+  now += ms;
+  await speaking.sample();
+  await settle(0);
+}
+
 describe('Mesh.settling', () => {
   it('is true while any link is new, connecting or disconnected, false once all are connected or failed', () => {
     const [a, b] = pcs();
@@ -57,19 +67,15 @@ describe('SpeakingDetector', () => {
   }
 
   it('reads no level while a link still connects, then one link\'s, and tells the room it speaks', async () => {
-    const [a, b] = pcs();
     const { speaking, reads, told } = detector();
-    a.setConnectionState('connected');
-    b.setConnectionState('connecting');
+    linkStates('connected', 'connecting');
     now += 500;
     await speaking.sample();
     expect(reads[0]).not.toHaveBeenCalled();
     expect(speaking.self).toBe(false);
 
-    b.setConnectionState('connected');
-    now += 500;
-    await speaking.sample();
-    await settle(0);
+    linkStates('connected', 'connected');
+    await later(speaking, 500);
     // One stats read for our own level, not one per link.
     expect(reads[0]!.mock.calls.length + reads[1]!.mock.calls.length).toBe(1);
     expect(speaking.self).toBe(true);
@@ -78,10 +84,8 @@ describe('SpeakingDetector', () => {
   });
 
   it('does not wait for a link that never settles longer than SETTLING_MAX_WAIT_MS', async () => {
-    const [a, b] = pcs();
     const { speaking, reads } = detector();
-    a.setConnectionState('connected');
-    b.setConnectionState('connecting');
+    linkStates('connected', 'connecting');
     now += SETTLING_MAX_WAIT_MS - 1;
     await speaking.sample();
     expect(reads[0]).not.toHaveBeenCalled();
@@ -92,72 +96,49 @@ describe('SpeakingDetector', () => {
   });
 
   it('holds speaking through a short pause, stops after SPEAKING_HOLD_MS, and is never speaking while muted', async () => {
-    const [a, b] = pcs();
-    a.setConnectionState('connected');
-    b.setConnectionState('connected');
+    linkStates('connected', 'connected');
     let muted = false;
     const { speaking, reads, told } = detector({ muted: () => muted });
-    await speaking.sample();
-    await settle(0);
+    await later(speaking, 0);
     expect(told).toEqual([true]);
     reads[0]!.mockResolvedValue(0);
     now += SPEAKING_HOLD_MS - 100;
     await speaking.sample();
     expect(speaking.self).toBe(true);
-    now += 200;
-    await speaking.sample();
-    await settle(0);
+    await later(speaking, 200);
     expect(speaking.self).toBe(false);
     expect(told).toEqual([true, false]);
     reads[0]!.mockResolvedValue(0.5);
     muted = true;
-    now += 500;
-    await speaking.sample();
-    await settle(0);
+    await later(speaking, 500);
     expect(speaking.self).toBe(false);
     expect(told).toEqual([true, false]);
     speaking.stop();
   });
 
   it('tells a newcomer that it speaks, and says nothing new to one while silent', async () => {
-    const [a, b] = pcs();
-    a.setConnectionState('connected');
-    b.setConnectionState('connected');
+    linkStates('connected', 'connected');
     const { speaking, reads, told } = detector();
-    await speaking.sample();
-    await settle(0);
+    await later(speaking, 0);
     speaking.forgetAnnounced(true);
-    now += 500;
-    await speaking.sample();
-    await settle(0);
+    await later(speaking, 500);
     expect(told).toEqual([true, true]);
     reads[0]!.mockResolvedValue(0);
-    now += SPEAKING_HOLD_MS + 500;
-    await speaking.sample();
-    await settle(0);
+    await later(speaking, SPEAKING_HOLD_MS + 500);
     speaking.forgetAnnounced(true);
-    now += 500;
-    await speaking.sample();
-    await settle(0);
+    await later(speaking, 500);
     expect(told).toEqual([true, true, false]);
     speaking.stop();
   });
 
   it('tells the room again when a change did not reach it', async () => {
-    const [a, b] = pcs();
-    a.setConnectionState('connected');
-    b.setConnectionState('connected');
+    linkStates('connected', 'connected');
     const answers = [false, true];
     const told: boolean[] = [];
     const { speaking } = detector({ announce: async (s) => (told.push(s), answers.shift() ?? true) });
-    await speaking.sample();
-    await settle(0);
-    now += 500;
-    await speaking.sample();
-    await settle(0);
-    now += 500;
-    await speaking.sample();
-    await settle(0);
+    await later(speaking, 0);
+    await later(speaking, 500);
+    await later(speaking, 500);
     expect(told).toEqual([true, true]);
     speaking.stop();
   });
@@ -173,17 +154,15 @@ describe('StatsReporter while the mesh settles', () => {
   }
 
   it('reports a link that connected with its state but reads no stats while another link connects', async () => {
-    const [a, b] = pcs();
     const { stats, sent, reads } = reporter();
-    b.setConnectionState('connecting');
-    a.setConnectionState('connected');
+    linkStates('connected', 'connecting');
     stats.linkChanged(id(2));
     await settle(50);
     expect(sent.at(-1)?.find((p) => p.peerId === id(2))?.state).toBe('connected');
     expect(reads[0]).not.toHaveBeenCalled();
     const callsWhileConnecting = reads[1]!.mock.calls.length;
 
-    b.setConnectionState('connected');
+    linkStates('connected', 'connected');
     stats.linkChanged(id(3));
     await settle(50);
     expect(sent.at(-1)?.find((p) => p.peerId === id(3))?.state).toBe('connected');
@@ -193,10 +172,8 @@ describe('StatsReporter while the mesh settles', () => {
   });
 
   it('reads stats anyway once the mesh has been settling for SETTLING_MAX_WAIT_MS', async () => {
-    const [a, b] = pcs();
     const { stats, reads } = reporter();
-    b.setConnectionState('connecting');
-    a.setConnectionState('connected');
+    linkStates('connected', 'connecting');
     now += SETTLING_MAX_WAIT_MS;
     stats.linkChanged(id(2));
     await settle(50);
