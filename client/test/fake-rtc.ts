@@ -49,7 +49,7 @@ export class FakeTransceiver {
   /** Whether the remote side sends on this m-line, as its last description said. */
   remoteSends = false;
   readonly sender: FakeSender;
-  readonly receiver: { track: FakeTrack; getSynchronizationSources(): { audioLevel?: number }[] };
+  readonly receiver: { track: FakeTrack };
   constructor(
     kind: string,
     track: FakeTrack | null,
@@ -58,7 +58,7 @@ export class FakeTransceiver {
   ) {
     this.#direction = direction;
     this.sender = new FakeSender(track);
-    this.receiver = { track: new FakeTrack(kind), getSynchronizationSources: () => [] };
+    this.receiver = { track: new FakeTrack(kind) };
   }
   get direction(): string {
     return this.#direction;

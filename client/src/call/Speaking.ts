@@ -10,7 +10,7 @@
  * Muted people never count as speaking; our own level while muted still goes to `onSelfLevel`
  * ("You are muted").
  */
-import { SETTLING_MAX_WAIT_MS, type Mesh } from '../mesh/Mesh';
+import { SettlingGate, type Mesh } from '../mesh/Mesh';
 
 /** Our own level from the sender's media source (0–1, logarithmic-ish): a quiet room reads below this. */
 export const SELF_SPEAKING_LEVEL = 0.05;
@@ -38,10 +38,11 @@ export class SpeakingDetector {
   #lastLoud = -Infinity;
   #timer: ReturnType<typeof setInterval> | null = null;
   #busy = false;
-  #lastSample = 0;
+  readonly #gate: SettlingGate;
 
   constructor(deps: SpeakingDeps) {
     this.#deps = deps;
+    this.#gate = new SettlingGate(deps.mesh);
   }
 
   get self(): boolean {
@@ -49,8 +50,7 @@ export class SpeakingDetector {
   }
 
   start(): void {
-    // A join starts with every link settling: the first wait counts from here.
-    this.#lastSample = performance.now();
+    this.#gate.restart();
     this.#timer ??= setInterval(() => void this.sample(), this.#deps.everyMs ?? 500);
   }
 
@@ -77,9 +77,7 @@ export class SpeakingDetector {
     try {
       const { mesh } = this.#deps;
       // Stats wait behind WebRTC's busy threads while links settle: look again later.
-      const now = performance.now();
-      if (mesh.settling && now - this.#lastSample < SETTLING_MAX_WAIT_MS) return;
-      this.#lastSample = now;
+      if (!this.#gate.open()) return;
       let level: number | null = null;
       for (const id of mesh.peerIds) {
         const link = mesh.link(id);

@@ -11,7 +11,7 @@
  * quarter-second window would make them noise).
  */
 import type { CandidateType, PeerStats } from '@meshtalk/protocol';
-import { SETTLING_MAX_WAIT_MS, type Mesh } from '../mesh/Mesh';
+import { SettlingGate, type Mesh } from '../mesh/Mesh';
 import { summarize, type Counters, type LinkFigures, type StatsEntry } from '../stats/summarize';
 
 export interface StatsReporterDeps {
@@ -40,16 +40,16 @@ export class StatsReporter {
   #interval: ReturnType<typeof setInterval> | null = null;
   #soon: ReturnType<typeof setTimeout> | null = null;
   #stopped = false;
-  /** When getStats was last read (or the reporter started). */
-  #lastRead = 0;
+  readonly #gate: SettlingGate;
 
   constructor(deps: StatsReporterDeps) {
     this.#deps = deps;
+    this.#gate = new SettlingGate(deps.mesh);
   }
 
   start(): void {
     this.#stopped = false;
-    this.#lastRead = performance.now();
+    this.#gate.restart();
     this.#interval ??= setInterval(() => void this.#report(null), this.#deps.everyMs ?? 5_000);
   }
 
@@ -89,8 +89,7 @@ export class StatsReporter {
   async #report(only: Set<string> | null): Promise<void> {
     const peers: PeerStats[] = [];
     const now = performance.now();
-    const read = !this.#deps.mesh.settling || now - this.#lastRead >= SETTLING_MAX_WAIT_MS;
-    if (read) this.#lastRead = now;
+    const read = this.#gate.open(now);
     for (const peerId of this.#deps.mesh.peerIds) {
       if (only && !only.has(peerId)) continue;
       const link = this.#deps.mesh.link(peerId);

@@ -35,6 +35,28 @@ export const SCREEN_MAX_FRAMERATE = 15;
  */
 export const SETTLING_MAX_WAIT_MS = 30_000;
 
+/** For one kind of deferrable read: whether to read now (not settling, or waited long enough). */
+export class SettlingGate {
+  #last = 0;
+  readonly #mesh: Mesh;
+
+  constructor(mesh: Mesh) {
+    this.#mesh = mesh;
+  }
+
+  /** The wait counts from here (a join starts with every link settling). */
+  restart(now = performance.now()): void {
+    this.#last = now;
+  }
+
+  /** True (and the wait starts over) when the read may go ahead. */
+  open(now = performance.now()): boolean {
+    if (this.#mesh.settling && now - this.#last < SETTLING_MAX_WAIT_MS) return false;
+    this.#last = now;
+    return true;
+  }
+}
+
 export class Mesh {
   readonly #links = new Map<string, PeerLink>();
   readonly #opts: MeshOptions;
