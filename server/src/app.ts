@@ -110,8 +110,8 @@ export function createApp(deps: AppDeps): App {
       tickets.set(req, admitted.ticket);
       callback(null, true);
     },
-    // Socket.IO's default heartbeat (25 s + 20 s): a busy browser tab must not be taken for a
-    // dead one. A closed connection is noticed at once anyway; the heartbeat is for silent ones.
+    // A ping every 25 s (Socket.IO's), answered within HEARTBEAT_TIMEOUT_MS.
+    pingTimeout: config.HEARTBEAT_TIMEOUT_MS,
   });
   const admin = createAdminSide({
     room,

@@ -79,6 +79,12 @@ const ConfigSchema = z.object({
   /** Most Socket.IO connections in all, and from one client address (see TRUST_PROXY_HOPS). */
   MAX_CONNECTIONS: int(1, 1_000_000).default(500),
   MAX_CONNECTIONS_PER_ADDRESS: int(1, 1_000_000).default(32),
+  /**
+   * How long a socket may leave the server's heartbeat unanswered before it counts as gone, ms
+   * (Socket.IO's pingTimeout; the heartbeat is sent every 25 s). A closed connection is noticed at
+   * once anyway; this is for silent ones, and a busy browser tab must not be taken for a dead one.
+   */
+  HEARTBEAT_TIMEOUT_MS: int(1_000, 300_000).default(20_000),
   /** A connection that has not joined the room this long after it opened (or left) is closed. */
   JOIN_TIMEOUT_MS: int(1_000, 600_000).default(10_000),
   /**

@@ -37,6 +37,15 @@ describe('[H3] hostile sockets', () => {
     expect((await honest.timeout(3_000).emitWithAck('media:update', { muted: true })).ok).toBe(true);
   });
 
+  it('tells each connection the heartbeat: a ping every 25 s, HEARTBEAT_TIMEOUT_MS to answer it', async () => {
+    const open = async () => JSON.parse((await (await handshake(server.url)).text()).replace(/^0/, '')) as { pingInterval: number; pingTimeout: number };
+    server = await startServer();
+    expect(await open()).toMatchObject({ pingInterval: 25_000, pingTimeout: 20_000 });
+    await server.close();
+    server = await startServer({ HEARTBEAT_TIMEOUT_MS: '60000' });
+    expect(await open()).toMatchObject({ pingInterval: 25_000, pingTimeout: 60_000 });
+  });
+
   it('closes a connection that does not join within JOIN_TIMEOUT_MS, and after a leave; members stay', async () => {
     server = await startServer({ JOIN_TIMEOUT_MS: '1000' });
     const [idle, member, leaver] = [server.client(), server.client(), server.client()];
