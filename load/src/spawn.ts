@@ -26,8 +26,15 @@ export interface HeadlessRun {
   kill(): void;
 }
 
-export function startHeadless(args: string[], env: Record<string, string> = {}): HeadlessRun {
-  const child = spawn(process.execPath, [LOAD_CLI, '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+/**
+ * `nice`: the process's scheduling priority (positive: behind everything else), where the OS
+ * lets us (a negative one needs root).
+ */
+export function startHeadless(args: string[], env: Record<string, string> = {}, opts: { nice?: number } = {}): HeadlessRun {
+  const command = [process.execPath, LOAD_CLI, '--json', ...args];
+  const niced = opts.nice !== undefined && opts.nice !== 0 && (opts.nice > 0 || process.getuid?.() === 0);
+  const [cmd, ...rest] = niced ? ['nice', '-n', String(opts.nice), ...command] : command;
+  const child = spawn(cmd!, rest, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let progress: Progress | null = null;
   let summary: SummaryLine | null = null;
   let error: ErrorLine | null = null;
