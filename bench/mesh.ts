@@ -35,9 +35,32 @@ const median = (xs: number[]) => {
  * BENCH_CONTEXTS=shared puts every page in one context instead (how earlier figures were taken).
  */
 async function openPage(browser: Browser): Promise<Page> {
-  if (process.env.BENCH_CONTEXTS === 'shared') return (browser.contexts()[0] ?? (await browser.newContext())).newPage();
-  const ctx = await browser.newContext();
-  return ctx.newPage();
+  const page = process.env.BENCH_CONTEXTS === 'shared' ? await (browser.contexts()[0] ?? (await browser.newContext())).newPage() : await (await browser.newContext()).newPage();
+  await page.addInitScript(gapProbe);
+  return page;
+}
+
+/**
+ * The longest time a page's main thread ran no 250 ms timer since the join, ms. A page that is
+ * runnable but without a core for tens of seconds (e2e full room, 2026-12-07) measures the
+ * scheduler, not the client: printed beside each join, for both subjects, so a "never" can be read.
+ */
+function gapProbe(): void {
+  const w = window as unknown as { __longestGap: number };
+  w.__longestGap = 0;
+  let last = performance.now();
+  setInterval(() => {
+    const now = performance.now();
+    w.__longestGap = Math.max(w.__longestGap, now - last - 250);
+    last = now;
+  }, 250);
+}
+
+async function printGaps(label: string, pages: Page[]): Promise<void> {
+  const gaps = await Promise.all(
+    pages.map((p) => Promise.race([p.evaluate(() => (window as unknown as { __longestGap: number }).__longestGap), sleep(5_000).then(() => null)]).catch(() => null)),
+  );
+  console.error(`  ${label}: longest main-thread gap per page, s: ${gaps.map((g) => (g === null ? '?' : (g / 1000).toFixed(1))).join(' ')}`);
 }
 
 async function openJoined(browser: Browser, subject: Subject, n: number): Promise<{ pages: Page[]; ms: number }> {
@@ -45,9 +68,14 @@ async function openJoined(browser: Browser, subject: Subject, n: number): Promis
   await Promise.all(pages.map((p) => p.goto(subject.url)));
   await Promise.all(pages.map((p, i) => subject.prepare(p, i)));
   const threadsBefore = process.env.BENCH_THREADS ? chromiumThreadTicks() : null;
+  // Gaps from here on: the join, not the page's load.
+  await Promise.all(pages.map((p) => p.evaluate(() => void ((window as unknown as { __longestGap: number }).__longestGap = 0))));
   const t0 = performance.now();
   await Promise.all(pages.map((p) => subject.join(p)));
-  const t1 = await untilAudio(pages, subject, n).finally(() => threadsBefore && printThreads(`${subject.name} join of ${n}, CPU seconds by thread`, threadsBefore, 100));
+  const t1 = await untilAudio(pages, subject, n).finally(async () => {
+    if (threadsBefore) printThreads(`${subject.name} join of ${n}, CPU seconds by thread`, threadsBefore, 100);
+    await printGaps(`${subject.name} join of ${n}`, pages);
+  });
   return { pages, ms: t1 - t0 };
 }
 
