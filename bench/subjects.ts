@@ -6,6 +6,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Page } from '@playwright/test';
+import { niced } from '../scripts/nice';
 
 /** How long one measurement may take before it counts as never completed. */
 export const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 60_000);
@@ -50,8 +51,7 @@ const SERVER_NICE = Number(process.env.BENCH_SERVER_NICE ?? 0);
 
 /** Starts a server program on a free port, resolving with the URL from its `"url":"…"` log line. */
 async function startServer(args: string[], env: Record<string, string> = {}): Promise<{ proc: ChildProcess; url: string }> {
-  const niced = SERVER_NICE !== 0 && (SERVER_NICE > 0 || process.getuid?.() === 0);
-  const [cmd, ...rest] = niced ? ['nice', '-n', String(SERVER_NICE), process.execPath, ...args] : [process.execPath, ...args];
+  const [cmd, ...rest] = niced(SERVER_NICE, [process.execPath, ...args]);
   const proc = spawn(cmd!, rest, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: proc.stdout! }).on('line', (line) => {

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { niced } from '../scripts/nice';
 
 export interface RoomServer {
   url: string;
@@ -65,8 +66,8 @@ export function adminRoomServer(): { current: RoomServer } {
  * heartbeats (bench/RESULTS.md, the 8-person join). Where we may (root), it runs at nice -10.
  */
 function serverCommand(): [string, string[]] {
-  const main = ['server/dist/main.js'];
-  return process.getuid?.() === 0 ? ['nice', ['-n', '-10', process.execPath, ...main]] : [process.execPath, main];
+  const [cmd, ...args] = niced(-10, [process.execPath, 'server/dist/main.js']);
+  return [cmd!, args];
 }
 
 /**
@@ -150,8 +151,8 @@ export async function openPeople(browser: Browser, n: number): Promise<{ pages: 
 /**
  * Waits until every page has `peers` connected links, each receiving audio that keeps growing;
  * from the `muted` participant ids no growth is asked (a muted person's sender sends nothing).
- * Growth is asked within GROWTH_WINDOW_MS: longer than the page stalls seen (E2E_HEARTBEAT_TIMEOUT_MS),
- * during which the page answers no poll.
+ * Growth is asked within GROWTH_WINDOW_MS, as long as a page may stall (E2E_HEARTBEAT_TIMEOUT_MS):
+ * a stalled page answers no poll.
  */
 const GROWTH_WINDOW_MS = 60_000;
 

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { niced } from '../../scripts/nice';
 import type { Progress, Summary } from './LoadRun';
 
 export const LOAD_CLI = path.resolve(import.meta.dirname, '../dist/main.js');
@@ -26,14 +27,9 @@ export interface HeadlessRun {
   kill(): void;
 }
 
-/**
- * `nice`: the process's scheduling priority (positive: behind everything else), where the OS
- * lets us (a negative one needs root).
- */
+/** `nice`: the process's scheduling priority, where the OS lets us (scripts/nice.ts). */
 export function startHeadless(args: string[], env: Record<string, string> = {}, opts: { nice?: number } = {}): HeadlessRun {
-  const command = [process.execPath, LOAD_CLI, '--json', ...args];
-  const niced = opts.nice !== undefined && opts.nice !== 0 && (opts.nice > 0 || process.getuid?.() === 0);
-  const [cmd, ...rest] = niced ? ['nice', '-n', String(opts.nice), ...command] : command;
+  const [cmd, ...rest] = niced(opts.nice ?? 0, [process.execPath, LOAD_CLI, '--json', ...args]);
   const child = spawn(cmd!, rest, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let progress: Progress | null = null;
   let summary: SummaryLine | null = null;
