@@ -7,11 +7,12 @@
  * until all 9 viewers decode frames (meshtalk only), and the CPU a settled call costs.
  *
  *   npm run bench -- mesh     (BENCH_RUNS, BENCH_SIZES, BENCH_PARTS, BENCH_NEWCOMER, BENCH_VIEWERS,
- *                             BENCH_TIMEOUT_MS, BENCH_CPU_SIZES, BENCH_THREADS=1 for CPU by thread,
+ *                             BENCH_TIMEOUT_MS, BENCH_CPU_SIZES, BENCH_THREADS=1 for CPU by thread, BENCH_TIMELINE=1 for each link's stamps,
  *                             BENCH_SERVER_NICE, BENCH_REF_QUERY=?ptime=60 for the reference)
  */
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS } from '../scripts/chromium-args';
+import { markJoin, timelineLine, timelineScript } from './timeline';
 import { chromiumThreadTicks, chromiumTicks, meshtalkSelfId, meshtalkStats, meshtalkSubject, POLL_MS, referenceSubject, sleep, startReferenceServer, startRoom, stopServer, TIMEOUT_MS, untilAudio, type Subject } from './subjects';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -25,6 +26,8 @@ const PARTS = (process.env.BENCH_PARTS ?? 'mesh,newcomer,cpu').split(',');
 const SUBJECTS = (process.env.BENCH_SUBJECTS ?? 'reference,meshtalk').split(',');
 /** Call sizes whose steady-state CPU is measured. */
 const CPU_SIZES = (process.env.BENCH_CPU_SIZES ?? '4,6').split(',').map(Number);
+/** Also stamp every link's progress and print where each join's time went (bench/timeline.ts). */
+const TIMELINE = process.env.BENCH_TIMELINE === '1';
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -37,6 +40,7 @@ const median = (xs: number[]) => {
 async function openPage(browser: Browser): Promise<Page> {
   const page = process.env.BENCH_CONTEXTS === 'shared' ? await (browser.contexts()[0] ?? (await browser.newContext())).newPage() : await (await browser.newContext()).newPage();
   await page.addInitScript(gapProbe);
+  if (TIMELINE) await page.addInitScript(timelineScript);
   return page;
 }
 
@@ -70,11 +74,13 @@ async function openJoined(browser: Browser, subject: Subject, n: number): Promis
   const threadsBefore = process.env.BENCH_THREADS ? chromiumThreadTicks() : null;
   // Gaps from here on: the join, not the page's load.
   await Promise.all(pages.map((p) => p.evaluate(() => void ((window as unknown as { __longestGap: number }).__longestGap = 0))));
+  if (TIMELINE) await markJoin(pages);
   const t0 = performance.now();
   await Promise.all(pages.map((p) => subject.join(p)));
   const t1 = await untilAudio(pages, subject, n).finally(async () => {
     if (threadsBefore) printThreads(`${subject.name} join of ${n}, CPU seconds by thread`, threadsBefore, 100);
     await printGaps(`${subject.name} join of ${n}`, pages);
+    if (TIMELINE) console.error(`  ${subject.name} join of ${n}: ${await timelineLine(pages)}`);
   });
   return { pages, ms: t1 - t0 };
 }

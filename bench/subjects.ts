@@ -68,7 +68,10 @@ const BENCH_ADMIN_TOKEN = 'bench-admin-token-0123456789';
 
 /** The built room server on a free port with an in-memory database, as shipped otherwise. */
 export const startRoom = () =>
-  startServer(['server/dist/main.js'], { PORT: '0', HOST: '127.0.0.1', DATA_DIR: 'memory://', LOG_LEVEL: 'info', ADMIN_TOKEN: BENCH_ADMIN_TOKEN });
+  startServer([...serverProfile(), 'server/dist/main.js'], { PORT: '0', HOST: '127.0.0.1', DATA_DIR: 'memory://', LOG_LEVEL: 'info', ADMIN_TOKEN: BENCH_ADMIN_TOKEN });
+
+/** BENCH_SERVER_PROFILE=dir: the room server writes a CPU profile of its whole run there when it stops. */
+const serverProfile = () => (process.env.BENCH_SERVER_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_SERVER_PROFILE] : []);
 
 /** How many people the room server holds now (the admin API's live view). */
 async function inRoom(roomUrl: string): Promise<number> {
