@@ -57,6 +57,25 @@ function pair(opts: { delay?: () => number; hold?: boolean } = {}) {
 const fake = (l: PeerLink) => l.pc as unknown as FakePeerConnection;
 
 describe('PeerLink: perfect negotiation', () => {
+  it('the impolite side sends its first offer at once, without waiting for negotiationneeded', async () => {
+    const { sent } = pair({ hold: true });
+    // The browser fires negotiationneeded only when the page has nothing else to do: a busy
+    // page's first offer must not wait for it.
+    for (const pc of links.map(fake)) pc.onnegotiationneeded = null;
+    await settle();
+    expect(sent.filter((s) => s.message.description?.type === 'offer').map((s) => s.from)).toEqual([A]);
+  });
+
+  it('sends exactly one first offer when negotiationneeded comes round as well', async () => {
+    const { sent, release } = pair({ hold: true });
+    await settle();
+    expect(sent.filter((s) => s.message.description?.type === 'offer')).toHaveLength(1);
+    release();
+    await settle();
+    expect(sent.filter((s) => s.message.description?.type === 'offer')).toHaveLength(1);
+    expect(warnings).toEqual([]);
+  });
+
   it('decides the polite side by comparing ids', () => {
     const { a, b } = pair();
     expect(a.polite).toBe(false);
