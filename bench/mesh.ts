@@ -127,10 +127,16 @@ async function shareToFrames(browser: Browser, subject: Subject, viewers: number
     const t0 = performance.now();
     await presenter.evaluate(() => [...document.querySelectorAll('button')].find((b) => b.textContent?.trim() === 'Share screen')!.click());
     const deadline = t0 + TIMEOUT_MS;
+    // When each viewer first decoded a frame, s: one late viewer or all of them late.
+    const firstFrame: (number | null)[] = rest.map(() => null);
     for (;;) {
       const frames = await Promise.all(rest.map(async (v) => (await meshtalkStats(v)).find((s) => s.peerId === presenterId)?.framesDecoded ?? 0));
-      if (frames.every((f) => f > 0)) return performance.now() - t0;
-      if (performance.now() > deadline) throw new Error(`no frames at every viewer within ${TIMEOUT_MS} ms`);
+      frames.forEach((f, i) => (firstFrame[i] ??= f > 0 ? (performance.now() - t0) / 1000 : null));
+      if (frames.every((f) => f > 0) || performance.now() > deadline) {
+        console.error(`  share to ${viewers}: first frame per viewer, s: ${firstFrame.map((x) => (x === null ? 'never' : x.toFixed(1))).join(' ')}`);
+        if (frames.every((f) => f > 0)) return performance.now() - t0;
+        throw new Error(`no frames at every viewer within ${TIMEOUT_MS} ms`);
+      }
       await sleep(POLL_MS);
     }
   });
@@ -217,6 +223,7 @@ async function newcomerTable(browser: Browser, reference: Subject, meshtalk: Sub
     nr.push(await newcomer(browser, reference, NEWCOMER_OTHERS));
     nm.push(await newcomer(browser, meshtalk, NEWCOMER_OTHERS));
     sh.push(await shareToFrames(browser, meshtalk, VIEWERS));
+    console.error(`  run ${k + 1}: newcomer reference ${nr.at(-1)?.toFixed(0) ?? '–'} ms, meshtalk ${nm.at(-1)?.toFixed(0) ?? '–'} ms; share ${sh.at(-1)?.toFixed(0) ?? '–'} ms`);
   }
   console.log(`| figure | reference | meshtalk |`);
   console.log(`|---|---|---|`);

@@ -45,7 +45,8 @@ export async function untilAudio(pages: Page[], subject: Subject, n: number, tim
  * A server never shares its people's CPUs in a real call; here the browsers and the server share
  * two cores, and Chromium runs its WebRTC and audio threads at nice -8, so a server at nice 0
  * waits for its turn on a CPU (bench/diagnose.ts prints how long). BENCH_SERVER_NICE (e.g. -10,
- * as root) runs both subjects' servers at another priority; the default leaves them at 0.
+ * as root) runs both subjects' servers at another priority, each in a session of its own so the
+ * priority counts against the browser's (scripts/nice.ts); the default leaves them at 0.
  */
 const SERVER_NICE = Number(process.env.BENCH_SERVER_NICE ?? 0);
 

@@ -63,7 +63,8 @@ export function adminRoomServer(): { current: RoomServer } {
  * The room server runs on a machine of its own in a deployment; here it shares two cores with
  * every browser and headless participant of a test. Chromium runs its WebRTC and audio threads
  * at nice -8, so a server left at 0 can wait tens of seconds for a core and miss Socket.IO's
- * heartbeats (bench/RESULTS.md, the 8-person join). Where we may (root), it runs at nice -10.
+ * heartbeats (bench/RESULTS.md, the 8-person join). Where we may (root), it runs at nice -10,
+ * in a session of its own so that the nice counts against Chromium's (scripts/nice.ts).
  */
 function serverCommand(): [string, string[]] {
   const [cmd, ...args] = niced(-10, [process.execPath, 'server/dist/main.js']);
