@@ -56,7 +56,8 @@ export function timelineProbe(): void {
   w.RTCPeerConnection = Stamped;
   // The page's signaling connection: when it was opened and when it was up.
   const WS = window.WebSocket;
-  const socket = (w as unknown as { __socket: { created?: number; open?: number } }).__socket = {};
+  const socket: { created?: number; open?: number } = {};
+  (w as unknown as { __socket: typeof socket }).__socket = socket;
   window.WebSocket = class extends WS {
     constructor(url: string | URL, protocols?: string | string[]) {
       super(url, protocols);
