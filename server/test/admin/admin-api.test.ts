@@ -20,11 +20,13 @@ const peer = (peerId: string): PeerStats => ({
 
 /**
  * The Prometheus text exposition format, line by line: comments are HELP or TYPE, samples are
- * `name{label="value",…} number`. Returns the metric families found.
+ * `name{label="value",…} number`. Returns the metric families found. NaN in any case, as
+ * Prometheus reads floats (prom-client writes `Nan` for a histogram with no samples yet, such
+ * as the event-loop lag in its first moments).
  */
 function parsePrometheus(text: string): Map<string, string> {
   const types = new Map<string, string>();
-  const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*"(,[a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*")*,?)?\})? (-?[0-9.e+-]+|NaN|\+Inf|-Inf)( -?[0-9]+)?$/;
+  const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*"(,[a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*")*,?)?\})? (-?[0-9.e+-]+|[Nn][Aa][Nn]|\+Inf|-Inf)( -?[0-9]+)?$/;
   for (const line of text.split('\n')) {
     if (line === '') continue;
     const type = /^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$/.exec(line);
