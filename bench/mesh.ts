@@ -4,7 +4,8 @@
  * measures the time from a simultaneous join to a full mesh with audio flowing on every pair,
  * for meshtalk and for the bare reference page (bench/reference), in the same run, so the
  * figures compare as ratios. Then a newcomer joining 9 until it hears all 9, screen-share start
- * until all 9 viewers decode frames (meshtalk only), and the CPU a settled call costs.
+ * until all 9 viewers decode frames (the reference adds its screen to every link and offers
+ * again), and the CPU a settled call costs.
  *
  *   npm run bench -- mesh     (BENCH_RUNS, BENCH_SIZES, BENCH_PARTS, BENCH_NEWCOMER, BENCH_VIEWERS,
  *                             BENCH_TIMEOUT_MS, BENCH_CPU_SIZES, BENCH_THREADS=1 for CPU by thread, BENCH_TIMELINE=1 for each link's stamps,
@@ -13,15 +14,17 @@
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS } from '../scripts/chromium-args';
 import { markJoin, timelineLine, timelineScript } from './timeline';
-import { chromiumThreadTicks, chromiumTicks, meshtalkSelfId, meshtalkStats, meshtalkSubject, POLL_MS, referenceSubject, sleep, startReferenceServer, startRoom, stopServer, TIMEOUT_MS, untilAudio, type Subject } from './subjects';
+import { chromiumThreadTicks, chromiumTicks, meshtalkSubject, POLL_MS, referenceSubject, sleep, startReferenceServer, startRoom, stopServer, TIMEOUT_MS, untilAudio, type Subject } from './subjects';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SIZES = (process.env.BENCH_SIZES ?? '2,4,6,8,10').split(',').map(Number);
 /** People already in the room when the newcomer joins, and viewers of a share (9 in a full room). */
 const NEWCOMER_OTHERS = Number(process.env.BENCH_NEWCOMER ?? 9);
 const VIEWERS = Number(process.env.BENCH_VIEWERS ?? 9);
+/** How long the call runs before the presenter presses Share screen, ms. */
+const SHARE_SETTLE_MS = Number(process.env.BENCH_SHARE_SETTLE_MS ?? 10_000);
 /** Which parts to run: the full-mesh table, the newcomer and share figures, the CPU of a call. */
-const PARTS = (process.env.BENCH_PARTS ?? 'mesh,newcomer,cpu').split(',');
+const PARTS = (process.env.BENCH_PARTS ?? 'mesh,newcomer,share,cpu').split(',');
 /** Which subjects to run (both by default, alternately). */
 const SUBJECTS = (process.env.BENCH_SUBJECTS ?? 'reference,meshtalk').split(',');
 /** Call sizes whose steady-state CPU is measured. */
@@ -123,17 +126,19 @@ async function shareToFrames(browser: Browser, subject: Subject, viewers: number
   return measure(browser, subject, `${subject.name} share`, async () => {
     const { pages } = await openJoined(browser, subject, viewers + 1);
     const [presenter, ...rest] = pages as [Page, ...Page[]];
-    const presenterId = await meshtalkSelfId(presenter);
+    const presenterId = await subject.selfId(presenter);
+    // People share in a call that has settled, not in the second its last link came up.
+    await sleep(SHARE_SETTLE_MS);
     const t0 = performance.now();
-    await presenter.evaluate(() => [...document.querySelectorAll('button')].find((b) => b.textContent?.trim() === 'Share screen')!.click());
+    await subject.share(presenter);
     const deadline = t0 + TIMEOUT_MS;
     // When each viewer first decoded a frame, s: one late viewer or all of them late.
     const firstFrame: (number | null)[] = rest.map(() => null);
     for (;;) {
-      const frames = await Promise.all(rest.map(async (v) => (await meshtalkStats(v)).find((s) => s.peerId === presenterId)?.framesDecoded ?? 0));
+      const frames = await Promise.all(rest.map((v) => subject.framesFrom(v, presenterId)));
       frames.forEach((f, i) => (firstFrame[i] ??= f > 0 ? (performance.now() - t0) / 1000 : null));
       if (frames.every((f) => f > 0) || performance.now() > deadline) {
-        console.error(`  share to ${viewers}: first frame per viewer, s: ${firstFrame.map((x) => (x === null ? 'never' : x.toFixed(1))).join(' ')}`);
+        console.error(`  ${subject.name} share to ${viewers}: first frame per viewer, s: ${firstFrame.map((x) => (x === null ? 'never' : x.toFixed(1))).join(' ')}`);
         if (frames.every((f) => f > 0)) return performance.now() - t0;
         throw new Error(`no frames at every viewer within ${TIMEOUT_MS} ms`);
       }
@@ -178,7 +183,7 @@ async function main() {
   const meshtalk = meshtalkSubject(room.url);
 
   if (PARTS.includes('mesh')) await meshTable(browser, reference, meshtalk);
-  if (PARTS.includes('newcomer')) await newcomerTable(browser, reference, meshtalk);
+  if (PARTS.includes('newcomer') || PARTS.includes('share')) await newcomerTable(browser, reference, meshtalk);
   if (PARTS.includes('cpu')) {
     console.log(`\nCPU of a settled call, all Chromium processes, % of one core over 20 s\n`);
     console.log(`| N | reference | meshtalk |`);
@@ -219,16 +224,21 @@ async function newcomerTable(browser: Browser, reference: Subject, meshtalk: Sub
   const nr: (number | null)[] = [];
   const nm: (number | null)[] = [];
   const sh: (number | null)[] = [];
+  const sr: (number | null)[] = [];
+  const share = PARTS.includes('share');
   for (let k = 0; k < RUNS; k++) {
-    nr.push(await newcomer(browser, reference, NEWCOMER_OTHERS));
-    nm.push(await newcomer(browser, meshtalk, NEWCOMER_OTHERS));
-    sh.push(await shareToFrames(browser, meshtalk, VIEWERS));
-    console.error(`  run ${k + 1}: newcomer reference ${nr.at(-1)?.toFixed(0) ?? '–'} ms, meshtalk ${nm.at(-1)?.toFixed(0) ?? '–'} ms; share ${sh.at(-1)?.toFixed(0) ?? '–'} ms`);
+    if (PARTS.includes('newcomer')) {
+      if (SUBJECTS.includes('reference')) nr.push(await newcomer(browser, reference, NEWCOMER_OTHERS));
+      if (SUBJECTS.includes('meshtalk')) nm.push(await newcomer(browser, meshtalk, NEWCOMER_OTHERS));
+    }
+    if (share && SUBJECTS.includes('reference')) sr.push(await shareToFrames(browser, reference, VIEWERS));
+    if (share && SUBJECTS.includes('meshtalk')) sh.push(await shareToFrames(browser, meshtalk, VIEWERS));
+    console.error(`  run ${k + 1}: newcomer reference ${nr.at(-1)?.toFixed(0) ?? '–'} ms, meshtalk ${nm.at(-1)?.toFixed(0) ?? '–'} ms; share reference ${sr.at(-1)?.toFixed(0) ?? '–'} ms, meshtalk ${sh.at(-1)?.toFixed(0) ?? '–'} ms`);
   }
   console.log(`| figure | reference | meshtalk |`);
   console.log(`|---|---|---|`);
   console.log(`| newcomer hears ${NEWCOMER_OTHERS} | ${fmt(nr)} | ${fmt(nm)} |`);
-  console.log(`| share start → ${VIEWERS} viewers decode frames | – | ${fmt(sh)} |`);
+  console.log(`| share start → ${VIEWERS} viewers decode frames | ${fmt(sr)} | ${fmt(sh)} |`);
 }
 
 await main();

@@ -24,6 +24,12 @@ export interface Subject {
   /** Timed from here: the join itself, started inside the page. */
   join(page: Page): Promise<void>;
   inbound(page: Page): Promise<{ id: string; bytes: number }[]>;
+  /** Presses Share screen (untimed setup is done: the call is up). */
+  share(page: Page): Promise<void>;
+  /** The page's own id, as its peers know it. */
+  selfId(page: Page): Promise<string>;
+  /** Video frames this page has decoded from peer `id`. */
+  framesFrom(page: Page, id: string): Promise<number>;
   /** Ends the measurement's call on these pages (before they close), so the next starts clean. */
   reset(pages: Page[]): Promise<void>;
 }
@@ -119,6 +125,9 @@ export function referenceSubject(url: string): Subject {
       await p.evaluate(() => (window as unknown as { join(): Promise<void> }).join());
     },
     inbound: (p) => p.evaluate(() => (window as unknown as { inboundAudio(): Promise<{ id: string; bytes: number }[]> }).inboundAudio()),
+    share: (p) => p.evaluate(() => (window as unknown as { share(): Promise<void> }).share()),
+    selfId: (p) => p.evaluate(() => (window as unknown as { selfId(): string }).selfId()),
+    framesFrom: (p, id) => p.evaluate((id) => (window as unknown as { framesFrom(id: string): Promise<number> }).framesFrom(id), id),
     reset: async () => {},
   };
 }
@@ -134,6 +143,9 @@ export function meshtalkSubject(roomUrl: string): Subject {
     join: (p) => p.evaluate(() => [...document.querySelectorAll('button')].find((b) => b.textContent?.trim() === 'Join')!.click()),
     // The same reading as the reference's: getStats per link, inbound audio bytes summed.
     inbound: (p) => p.evaluate(() => (window as unknown as { __meshtalk: { inboundAudio(): Promise<{ id: string; bytes: number }[]> } }).__meshtalk.inboundAudio()),
+    share: (p) => p.evaluate(() => [...document.querySelectorAll('button')].find((b) => b.textContent?.trim() === 'Share screen')!.click()),
+    selfId: meshtalkSelfId,
+    framesFrom: async (p, id) => (await meshtalkStats(p)).find((s) => s.peerId === id)?.framesDecoded ?? 0,
     // Everyone presses Leave, as people do: their slots free at once, the grace period stays real.
     reset: async (pages) => {
       await Promise.all(
