@@ -5,7 +5,7 @@
  * announcements, Korean, and a 4-person room to look at.
  */
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
-import { expectAudioEverywhere, joinRoom, openPeople, selfId, startRoomServer, stats, type RoomServer } from './fixtures';
+import { expectAudioEverywhere, expectVideoLines, joinRoom, openPeople, selfId, startRoomServer, stats, type RoomServer } from './fixtures';
 
 // A room of its own for each test: a failed test's people do not linger in the next one.
 let server: RoomServer;
@@ -84,6 +84,7 @@ test('Ann switches microphone and voice processing mid-call: every link sends th
   await joinRoom(bob, server.url, 'Bob');
   await joinRoom(cid, server.url, 'Cid');
   await expectAudioEverywhere(pages, 2);
+  await expectVideoLines(pages);
   const annId = await selfId(ann);
   const sentBefore = offers.map((o) => o.count);
   expect(sentBefore.reduce((a, b) => a + b)).toBeGreaterThan(0);
@@ -160,6 +161,7 @@ test('a listen-only person picks a microphone in Settings, unmutes, and is heard
   const louId = await selfId(lou);
   await expect.poll(async () => (await stats(bob)).find((s) => s.peerId === louId)?.state).toBe('connected');
   expect(await bytesFrom(bob, louId)).toBe(0);
+  await expectVideoLines([bob, lou]);
   // Offers between the two only (not to people of an earlier test still in their grace period).
   const bobId = await selfId(bob);
   const between = () => offers[0].to(louId) + offers[1].to(bobId);

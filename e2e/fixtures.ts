@@ -112,12 +112,15 @@ export async function startRoomServer(env: Record<string, string> = {}): Promise
 export interface Stat {
   peerId: string;
   state: string;
+  signaling: string;
   inboundAudioBytes: number;
   framesDecoded: number;
   /** Local UDP port of the selected candidate pair. */
   localPort: number | null;
   /** The cap on the audio sender of this link (none: null). */
   audioMaxBitrate: number | null;
+  /** The video line's negotiated direction (null: none yet). */
+  videoDirection: string | null;
 }
 
 export function stats(page: Page): Promise<Stat[]> {
@@ -133,6 +136,20 @@ export async function joinRoom(page: Page, url: string, name: string): Promise<v
   await page.getByLabel('Your name').fill(name);
   await page.getByRole('button', { name: 'Join' }).click();
   await expect(page.getByRole('button', { name: 'Leave' })).toBeVisible();
+}
+
+/**
+ * Waits until the links between these pages have their idle video line (added once the mesh has
+ * settled, one renegotiation per pair): from then on, nothing renegotiates unless something changes.
+ */
+export async function expectVideoLines(pages: Page[]): Promise<void> {
+  const ids = await Promise.all(pages.map(selfId));
+  for (const [i, p] of pages.entries()) {
+    const others = ids.filter((_, j) => j !== i);
+    await expect
+      .poll(async () => (await stats(p)).filter((s) => others.includes(s.peerId) && s.videoDirection === 'sendrecv' && s.signaling === 'stable').length, { timeout: 60_000 })
+      .toBe(others.length);
+  }
 }
 
 /** Opens `n` pages in one context (one browser, like the benchmark). */

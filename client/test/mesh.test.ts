@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Mesh, SCREEN_MAX_FRAMERATE, screenBitrateFor, type MeshEvent } from '../src/mesh/Mesh';
 import { createFakePc, fakeTrack, FakePeerConnection, settle } from './fake-rtc';
 import { id } from './fake-room';
@@ -86,6 +86,60 @@ describe('Mesh', () => {
     await settle();
     expect(pcOf(id(2)).getTransceivers()[1]!.sender.parameters.encodings[0]!.maxBitrate).toBe(screenBitrateFor(2));
     expect(pcOf(id(3)).getTransceivers()[1]!.sender.parameters.encodings[0]!.maxBitrate).toBe(Math.floor(screenBitrateFor(2) / 4));
+  });
+
+  it('once every link has been settled for prepareVideoAfterMs, gives its links their video line, one a second', async () => {
+    vi.useFakeTimers();
+    try {
+      FakePeerConnection.created = [];
+      mesh = new Mesh({ createPeerConnection: createFakePc, prepareVideoAfterMs: 3_000 });
+      // The peers answer every offer, sending on every m-line it has.
+      mesh.on((e) => {
+        if (e.type !== 'signal' || e.message.description?.type !== 'offer') return;
+        const { kinds } = JSON.parse(e.message.description.sdp ?? '{}') as { kinds: string[] };
+        const sdp = JSON.stringify({ kinds, sends: kinds.map(() => true), ice: 0, fingerprint: `peer ${e.to}` });
+        setTimeout(() => mesh.handleSignal(e.to, { description: { type: 'answer', sdp } }), 1);
+      });
+      mesh.handleJoined(id(1), []);
+      mesh.handleRoster([id(2), id(3), id(4)]); // we are the impolite side of all three
+      await vi.advanceTimersByTimeAsync(10);
+      const videoLines = () => mesh.peerIds.filter((p) => mesh.link(p)!.hasVideo).length;
+      // Still connecting: nothing, however long.
+      pcOf(id(2)).setConnectionState('connected');
+      pcOf(id(3)).setConnectionState('connected');
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(videoLines()).toBe(0);
+      pcOf(id(4)).setConnectionState('connected');
+      await vi.advanceTimersByTimeAsync(2_000);
+      expect(videoLines()).toBe(0);
+      await vi.advanceTimersByTimeAsync(2_000);
+      expect(videoLines()).toBe(1);
+      // A link going quiet pauses it, and the wait starts over.
+      pcOf(id(2)).setConnectionState('disconnected');
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(videoLines()).toBe(1);
+      pcOf(id(2)).setConnectionState('connected');
+      await vi.advanceTimersByTimeAsync(3_500);
+      expect(videoLines()).toBe(1);
+      await vi.advanceTimersByTimeAsync(2_000);
+      expect(videoLines()).toBe(3);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('without prepareVideoAfterMs a settled mesh stays audio only', async () => {
+    vi.useFakeTimers();
+    try {
+      makeMesh(1);
+      mesh.handleRoster([id(2)]);
+      await vi.advanceTimersByTimeAsync(10);
+      pcOf(id(2)).setConnectionState('connected');
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(pcOf(id(2)).getTransceivers().map((t) => t.receiver.track.kind)).toEqual(['audio']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('replaces a link whose restarts ran out with a fresh connection to the same peer', async () => {

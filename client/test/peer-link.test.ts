@@ -239,6 +239,37 @@ describe('PeerLink: perfect negotiation', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('a settled link gets an idle video line from its impolite side; a share afterwards, by either side, sends no offer', async () => {
+    const { a, b, sent } = pair();
+    await settle();
+    expect(b.prepareVideo()).toBe(false); // the polite side never starts it
+    expect(a.prepareVideo()).toBe(false); // nor on a link that is not connected yet
+    fake(a).setConnectionState('connected');
+    sent.length = 0;
+    expect(a.prepareVideo()).toBe(true);
+    expect(a.prepareVideo()).toBe(false); // once
+    await settle();
+    expect(sent.filter((s) => s.message.description).map((s) => `${s.from === A ? 'A' : 'B'} ${s.message.description!.type}`)).toEqual(['A offer', 'B answer']);
+    // Nothing is sent on it yet, and both sides may send on it.
+    for (const l of [a, b]) {
+      const video = fake(l).getTransceivers()[1]!;
+      expect([video.receiver.track.kind, video.direction, video.sender.track]).toEqual(['video', 'sendrecv', null]);
+      expect(l.hasVideo).toBe(true);
+    }
+    sent.length = 0;
+    const screen = fakeTrack('video');
+    await b.setScreenTrack(screen, { maxBitrate: 300_000 });
+    await settle();
+    expect(fake(b).getTransceivers()[1]!.sender.track).toBe(screen);
+    expect(fake(b).getTransceivers()[1]!.sender.parameters.encodings[0]!.maxBitrate).toBe(300_000);
+    await b.setScreenTrack(null, {});
+    await a.setScreenTrack(screen, { maxBitrate: 300_000 });
+    await settle();
+    expect(fake(a).getTransceivers()[1]!.sender.track).toBe(screen);
+    expect(sent.filter((s) => s.message.description)).toHaveLength(0);
+    expect(warnings).toEqual([]);
+  });
+
   it('a link made while we present carries the screen from its first offer (a late joiner sees it at once)', async () => {
     const screen = fakeTrack('video');
     const links: Record<string, PeerLink> = {};

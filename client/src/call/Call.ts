@@ -40,6 +40,8 @@ export interface CallDeps {
   createMediaStream?: (tracks: MediaStreamTrack[]) => MediaStream;
   /** How often speaking is sampled (500 ms); 0: never (where RTP carries no audio levels). */
   speakingEveryMs?: number;
+  /** How long the mesh settles before links get their idle video line (MeshOptions); unset: never. */
+  prepareVideoAfterMs?: number;
 }
 
 const EMPTY = EMPTY_SNAPSHOT;
@@ -74,6 +76,7 @@ export class Call {
       createPeerConnection: deps.createPeerConnection,
       identity: deps.identity ?? webStorageIdentity(),
       ...(deps.rejoinGraceMs !== undefined && { rejoinGraceMs: deps.rejoinGraceMs }),
+      ...(deps.prepareVideoAfterMs !== undefined && { prepareVideoAfterMs: deps.prepareVideoAfterMs }),
     });
     const mesh = this.#session.mesh;
     this.#stats = new StatsReporter({

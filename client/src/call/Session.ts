@@ -62,6 +62,8 @@ export interface SessionDeps {
   /** How long a re-join waits for peers it still hears but the server does not list yet. */
   rejoinGraceMs?: number;
   recovery?: RecoveryOptions;
+  /** MeshOptions.prepareVideoAfterMs. */
+  prepareVideoAfterMs?: number;
 }
 
 export class Session {
@@ -86,6 +88,7 @@ export class Session {
     this.mesh = new Mesh({
       createPeerConnection: deps.createPeerConnection,
       ...(deps.recovery && { recovery: deps.recovery }),
+      ...(deps.prepareVideoAfterMs !== undefined && { prepareVideoAfterMs: deps.prepareVideoAfterMs }),
       peerPresent: (id) => this.#joined && (this.#roster.get(id)?.connected ?? false),
     });
     this.mesh.on((e) => {

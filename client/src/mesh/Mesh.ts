@@ -18,7 +18,16 @@ export interface MeshOptions {
   recovery?: RecoveryOptions;
   /** Whether a peer is still connected to signaling; recovery waits longer for one that is. */
   peerPresent?: (peerId: string) => boolean;
+  /**
+   * How long the mesh must have been settled before its links get their idle video line, one
+   * link a second, so that a share later reaches every viewer without a renegotiation (see
+   * PeerLink). Unset: video is added only when a share starts.
+   */
+  prepareVideoAfterMs?: number;
 }
+
+/** The browser's setting for prepareVideoAfterMs: after the join's busiest seconds. */
+export const PREPARE_VIDEO_AFTER_MS = 3_000;
 
 /** Each viewer's share of the presenter's uplink: the budget split over the receivers. */
 export function screenBitrateFor(viewers: number, budgetBps = 4_000_000): number {
@@ -68,6 +77,9 @@ export class Mesh {
   #screenTrack: MediaStreamTrack | null = null;
   /** Peers whose link is poor enough that we send them less. */
   readonly #degraded = new Map<string, Exclude<LinkQualityLevel, 'good'>>();
+  #prepareTimer: ReturnType<typeof setInterval> | null = null;
+  /** Since when no link has been settling (null: one is). */
+  #settledSince: number | null = null;
 
   constructor(opts: MeshOptions) {
     this.#opts = opts;
@@ -166,6 +178,9 @@ export class Mesh {
   }
 
   close(): void {
+    if (this.#prepareTimer) clearInterval(this.#prepareTimer);
+    this.#prepareTimer = null;
+    this.#settledSince = null;
     for (const l of this.#links.values()) l.close();
     this.#links.clear();
     this.#listeners = [];
@@ -173,6 +188,21 @@ export class Mesh {
 
   #emit(e: MeshEvent): void {
     for (const l of this.#listeners) l(e);
+  }
+
+  /**
+   * One tick of video preparation: once nothing has been settling for prepareVideoAfterMs, one
+   * link that lacks its video line gets it. One a tick, so the renegotiations spread out and a
+   * join that starts meanwhile pauses them.
+   */
+  #prepareVideo(now = performance.now()): void {
+    if (this.settling) {
+      this.#settledSince = null;
+      return;
+    }
+    this.#settledSince ??= now;
+    if (now - this.#settledSince < (this.#opts.prepareVideoAfterMs ?? 0)) return;
+    for (const link of this.#links.values()) if (link.prepareVideo()) return;
   }
 
   #screenLimits(peerId: string): RTCRtpEncodingParameters {
@@ -218,6 +248,7 @@ export class Mesh {
     });
     this.#links.set(peerId, link);
     this.#rebudget();
+    if (this.#opts.prepareVideoAfterMs !== undefined) this.#prepareTimer ??= setInterval(() => this.#prepareVideo(), 1_000);
     return link;
   }
 

@@ -4,11 +4,14 @@
  * argument-less setLocalDescription(). The polite side is decided by comparing participant ids.
  *
  * A pair starts with audio only: the impolite side creates the audio transceiver, the polite
- * side adopts the one the first offer brings. Video is added when someone shares a screen (one
- * renegotiation per viewer) and kept afterwards, so the next share on the same pair, by either
- * side, is a replaceTrack. A link created while we present carries the screen from its first
- * offer, so a late joiner sees the running share at once. (A video transceiver on every pair
- * from the start slowed a 10-person join markedly: bench/RESULTS.md.) Recovery lives in Recovery.
+ * side adopts the one the first offer brings. The video line comes later, one of two ways: once
+ * the mesh has settled, the impolite side adds it idle (`prepareVideo`, no track, nothing sent),
+ * so a share is a replaceTrack with no signaling at all; or, if someone shares before that, the
+ * share adds it (one renegotiation per viewer). Either side may send on it, so every share after
+ * that on the pair is a replaceTrack. A link created while we present carries the screen from
+ * its first offer, so a late joiner sees the running share at once. (A video transceiver on
+ * every pair from the start slowed a 10-person join markedly: bench/RESULTS.md.) Recovery lives
+ * in Recovery.
  */
 import type { IceCandidate, SessionDescription } from '@meshtalk/protocol';
 import type { LinkDebug, LinkEvent, PeerLinkOptions, SignalMessage } from './link-types';
@@ -130,6 +133,23 @@ export class PeerLink {
     await applySenderLimits(this.#video.sender, limits);
   }
 
+  /**
+   * Adds the idle video line on a settled link, so that a share later needs no renegotiation.
+   * The impolite side does it, once, on a connected and stable link; true when it did.
+   */
+  prepareVideo(): boolean {
+    if (this.polite || this.#video || !this.#audio || this.#closed) return false;
+    if (this.pc.connectionState !== 'connected' || this.pc.signalingState !== 'stable') return false;
+    this.#addVideo(this.#screenTrack);
+    void this.#offer();
+    return true;
+  }
+
+  /** Whether this link has its video line (prepared, or added by a share). */
+  get hasVideo(): boolean {
+    return this.#video !== null;
+  }
+
   /** Caps what this link sends: the screen first; audio only when asked to. */
   async limitSenders(screen: RTCRtpEncodingParameters, audio: RTCRtpEncodingParameters | null): Promise<void> {
     this.#screenLimits = screen;
@@ -157,6 +177,7 @@ export class PeerLink {
       audioTrack: !!this.#audio?.sender.track,
       audioTrackId: this.#audio?.sender.track?.id ?? null,
       audioActive: this.#audio?.sender.getParameters().encodings?.every((e) => e.active ?? true) ?? false,
+      videoDirection: this.#video?.currentDirection ?? null,
     };
   }
 
@@ -251,13 +272,14 @@ export class PeerLink {
     this.#opts.send({ description: description.toJSON() as SessionDescription });
   }
 
-  #addVideo(track: MediaStreamTrack): void {
-    this.#video = this.pc.addTransceiver(track, { direction: 'sendrecv' });
-    void applySenderLimits(this.#video.sender, this.#screenLimits);
+  #addVideo(track: MediaStreamTrack | null): void {
+    this.#video = this.pc.addTransceiver(track ?? 'video', { direction: 'sendrecv' });
+    if (track) void applySenderLimits(this.#video.sender, this.#screenLimits);
   }
 
   /**
-   * Takes the transceivers a remote offer created: audio is sent on at once; video only while
+   * Takes the transceivers a remote offer created: audio is sent on at once; video is ours to
+   * send on too (a later share of ours is then a replaceTrack), carrying the screen only while
    * we present. The polite side that presents adds its video once it has audio.
    */
   #adopt(): void {
@@ -270,8 +292,8 @@ export class PeerLink {
       }
       if (kind === 'video' && !this.#video) {
         this.#video = t;
+        t.direction = 'sendrecv';
         if (this.#screenTrack) {
-          t.direction = 'sendrecv';
           void t.sender.replaceTrack(this.#screenTrack);
           void applySenderLimits(t.sender, this.#screenLimits);
         }

@@ -47,4 +47,6 @@ export interface LinkDebug {
   audioTrackId: string | null;
   /** Whether the audio sender's encodings are active (false while muted). */
   audioActive: boolean;
+  /** The video transceiver's negotiated direction (null: no video line, or not negotiated yet). */
+  videoDirection: string | null;
 }
