@@ -11,10 +11,12 @@ test.afterAll(async () => {
 });
 
 /**
- * How many people join at once: the full room, ten real Chromium pages (15 of 15 rounds passed
- * on a 2-core machine, 2026-12-07, bench/RESULTS.md). MESH_SIZE sets another size.
+ * How many people join at once. Ten real Chromium pages saturate a 2-core machine: 15 of 15
+ * rounds passed on one such machine, 1 of 3 on another (the same with the client before its
+ * last change: bench/RESULTS.md, 2026-12-07). So CI runs six, and MESH_SIZE=10 the full room;
+ * the full room in CI is the headless one (full-room.spec).
  */
-const N = Number(process.env.MESH_SIZE ?? 10);
+const N = Number(process.env.MESH_SIZE ?? 6);
 const PAIRS = (N * (N - 1)) / 2;
 
 // Three rounds: simultaneous joins are where offer glare happens, and glare is a race.
