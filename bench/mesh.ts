@@ -9,7 +9,7 @@
  *
  *   npm run bench -- mesh     (BENCH_RUNS, BENCH_SIZES, BENCH_PARTS, BENCH_NEWCOMER, BENCH_VIEWERS,
  *                             BENCH_TIMEOUT_MS, BENCH_CPU_SIZES, BENCH_THREADS=1 for CPU by thread, BENCH_TIMELINE=1 for each link's stamps,
- *                             BENCH_SERVER_NICE, BENCH_REF_QUERY=?ptime=60 for the reference)
+ *                             BENCH_SERVER_NICE, BENCH_SHARE_SETTLE_MS, BENCH_REF_QUERY=?ptime=60 for the reference)
  */
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS } from '../scripts/chromium-args';
