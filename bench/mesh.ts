@@ -10,6 +10,9 @@
  *   npm run bench -- mesh     (BENCH_RUNS, BENCH_SIZES, BENCH_PARTS, BENCH_NEWCOMER, BENCH_VIEWERS,
  *                             BENCH_TIMEOUT_MS, BENCH_CPU_SIZES, BENCH_THREADS=1 for CPU by thread, BENCH_TIMELINE=1 for each link's stamps,
  *                             BENCH_SERVER_NICE, BENCH_SHARE_SETTLE_MS, BENCH_REF_QUERY=?ptime=60 for the reference)
+ *
+ * BENCH_AB_DIST=/path/to/another/client/dist puts a second build of the client where the
+ * reference was ("variant", its own room server): two builds measured alternately in one sitting.
  */
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS } from '../scripts/chromium-args';
@@ -179,7 +182,10 @@ async function main() {
   const ref = await startReferenceServer();
   const room = await startRoom();
 
-  const reference = referenceSubject(`${ref.url}/${process.env.BENCH_REF_QUERY ?? ''}`);
+  const variantRoom = process.env.BENCH_AB_DIST ? await startRoom(process.env.BENCH_AB_DIST) : null;
+  const reference = variantRoom
+    ? { ...meshtalkSubject(variantRoom.url), name: 'variant' }
+    : referenceSubject(`${ref.url}/${process.env.BENCH_REF_QUERY ?? ''}`);
   const meshtalk = meshtalkSubject(room.url);
 
   if (PARTS.includes('mesh')) await meshTable(browser, reference, meshtalk);
@@ -198,11 +204,12 @@ async function main() {
   await browser.close();
   await stopServer(ref);
   await stopServer(room);
+  if (variantRoom) await stopServer(variantRoom);
 }
 
 async function meshTable(browser: Browser, reference: Subject, meshtalk: Subject) {
   console.log(`Full mesh: simultaneous join until audio flows on every pair (median of ${RUNS} runs, ms)\n`);
-  console.log(`| N | reference | meshtalk | ratio |`);
+  console.log(`| N | ${reference.name} | meshtalk | ratio |`);
   console.log(`|---|---|---|---|`);
   for (const n of SIZES) {
     const r: (number | null)[] = [];
@@ -210,7 +217,7 @@ async function meshTable(browser: Browser, reference: Subject, meshtalk: Subject
     for (let k = 0; k < RUNS; k++) {
       if (SUBJECTS.includes('reference')) r.push(await fullMesh(browser, reference, n));
       if (SUBJECTS.includes('meshtalk')) m.push(await fullMesh(browser, meshtalk, n));
-      console.error(`  N = ${n}, run ${k + 1}: reference ${r.at(-1)?.toFixed(0) ?? '–'} ms, meshtalk ${m.at(-1)?.toFixed(0) ?? '–'} ms`);
+      console.error(`  N = ${n}, run ${k + 1}: ${reference.name} ${r.at(-1)?.toFixed(0) ?? '–'} ms, meshtalk ${m.at(-1)?.toFixed(0) ?? '–'} ms`);
     }
     const rs = r.filter((x): x is number => x !== null);
     const ms = m.filter((x): x is number => x !== null);

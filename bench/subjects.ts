@@ -73,9 +73,19 @@ async function startServer(args: string[], env: Record<string, string> = {}): Pr
 /** The admin token of the bench's room server: reset() asks it who is still in the room. */
 const BENCH_ADMIN_TOKEN = 'bench-admin-token-0123456789';
 
-/** The built room server on a free port with an in-memory database, as shipped otherwise. */
-export const startRoom = () =>
-  startServer([...serverProfile(), 'server/dist/main.js'], { PORT: '0', HOST: '127.0.0.1', DATA_DIR: 'memory://', LOG_LEVEL: 'info', ADMIN_TOKEN: BENCH_ADMIN_TOKEN });
+/**
+ * The built room server on a free port with an in-memory database, as shipped otherwise.
+ * `clientDist`: serve another build of the client (an A/B of two builds in one sitting).
+ */
+export const startRoom = (clientDist?: string) =>
+  startServer([...serverProfile(), 'server/dist/main.js'], {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: 'memory://',
+    LOG_LEVEL: 'info',
+    ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
+    ...(clientDist && { CLIENT_DIST: clientDist }),
+  });
 
 /** BENCH_SERVER_PROFILE=dir: the room server writes a CPU profile of its whole run there when it stops. */
 const serverProfile = () => (process.env.BENCH_SERVER_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_SERVER_PROFILE] : []);

@@ -36,7 +36,10 @@ export class FakeSender {
   async replaceTrack(track: FakeTrack | null): Promise<void> {
     this.track = track;
   }
+  /** Reads of the parameters: in a browser each is a blocking call into WebRTC's thread. */
+  parameterReads = 0;
   getParameters() {
+    this.parameterReads += 1;
     return structuredClone(this.parameters);
   }
   async setParameters(p: { encodings: { maxBitrate?: number; maxFramerate?: number; active?: boolean }[] }): Promise<void> {

@@ -11,7 +11,8 @@ type Responder = (event: ClientEventName, payload: unknown) => Ack<unknown>;
 export class FakeSignaling implements Signaling {
   connected = false;
   closed = false;
-  readonly requests: { event: ClientEventName; payload: unknown }[] = [];
+  /** Everything sent, in order; `acked: false` marks what was sent without asking for an answer. */
+  readonly requests: { event: ClientEventName; payload: unknown; acked?: false }[] = [];
   respond: Responder = () => ({ ok: true, data: {} });
   readonly #handlers = new Map<string, ((p: unknown) => void)[]>();
   readonly #connection: ((e: ConnectionEvent) => void)[] = [];
@@ -19,6 +20,11 @@ export class FakeSignaling implements Signaling {
   request<E extends ClientEventName>(event: E, payload: unknown): Promise<Ack<ClientResponses[E]>> {
     this.requests.push({ event, payload });
     return Promise.resolve(this.respond(event, payload) as Ack<ClientResponses[E]>);
+  }
+
+  /** Recorded like a request; nothing answers. */
+  send(event: ClientEventName, payload: unknown): void {
+    this.requests.push({ event, payload, acked: false });
   }
 
   on<E extends ServerEventName>(event: E, handler: (payload: z.infer<(typeof ServerEvents)[E]>) => void): void {

@@ -55,6 +55,37 @@ describe('Mesh', () => {
     expect(FakePeerConnection.created).toHaveLength(1);
   });
 
+  it('makes its first offers one after another: each starts once the one before it is sent', async () => {
+    const events = makeMesh(1);
+    let making = 0;
+    let most = 0;
+    const real = FakePeerConnection.prototype.setLocalDescription;
+    vi.spyOn(FakePeerConnection.prototype, 'setLocalDescription').mockImplementation(async function (this: FakePeerConnection, ...args) {
+      making += 1;
+      most = Math.max(most, making);
+      try {
+        return await real.apply(this, args);
+      } finally {
+        making -= 1;
+      }
+    });
+    // Joining a room of four: impolite towards all of them, so four offers to make.
+    mesh.handleRoster([id(2), id(3), id(4), id(5)]);
+    await settle();
+    const offers = events.filter((e) => e.type === 'signal' && e.message.description?.type === 'offer');
+    expect(offers.map((e) => e.type === 'signal' && e.to)).toEqual([id(2), id(3), id(4), id(5)]);
+    expect(most).toBe(1);
+  });
+
+  it('a link that goes while waiting for its turn does not hold up the others', async () => {
+    const events = makeMesh(1);
+    mesh.handleRoster([id(2), id(3), id(4)]);
+    mesh.handlePeerLeft(id(3));
+    await settle();
+    const offers = events.filter((e) => e.type === 'signal' && e.message.description?.type === 'offer');
+    expect(offers.map((e) => e.type === 'signal' && e.to)).toEqual([id(2), id(4)]);
+  });
+
   it('sends every outbound signal addressed to its peer', async () => {
     const events = makeMesh(1);
     mesh.handlePeerJoined(id(2));

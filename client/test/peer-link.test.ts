@@ -92,6 +92,9 @@ describe('PeerLink: perfect negotiation', () => {
     }
     expect(fake(b).getTransceivers()[0]!.sender.track?.kind).toBe('audio');
     for (const self of [A, B]) expect(events[self]!.filter((e) => e.type === 'audio' || e.type === 'screen').map((e) => e.type)).toEqual(['audio']);
+    // Unmuted from the start: neither side read its audio sender's parameters (each read is a
+    // blocking call into WebRTC's thread, queued behind every other link of a join).
+    for (const l of [a, b]) expect(fake(l).getTransceivers()[0]!.sender.parameterReads).toBe(0);
   });
 
   it('muting stops the audio sender on both sides without renegotiating, and keeps the track; a new track is a replaceTrack', async () => {

@@ -49,6 +49,16 @@ describe('Session (Node, no DOM)', () => {
     expect(offersTo(id(2))).toHaveLength(0);
   });
 
+  it('sends signals without asking for an ack (a join of ten sends hundreds); everything else still asks', async () => {
+    await session.join('Eve', null);
+    sig.connect();
+    await settle();
+    const signals = sig.requests.filter((r) => r.event === 'signal:send');
+    expect(signals.length).toBeGreaterThan(0);
+    expect(signals.every((r) => r.acked === false)).toBe(true);
+    expect(sig.requests.find((r) => r.event === 'room:join')).not.toHaveProperty('acked');
+  });
+
   it('a lost offer is sent again when the peer comes back to signaling, not before', async () => {
     await session.join('Eve', null);
     sig.connect();

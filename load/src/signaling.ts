@@ -17,6 +17,7 @@ export function nodeSignaling(server: string, origin: string): Signaling {
       return s.connected;
     },
     request: (event, payload, timeoutMs) => s.request(event, payload, timeoutMs),
+    send: (event, payload) => s.send(event, payload),
     on: (event, handler) => s.on(event, (payload) => void setImmediate(() => handler(payload))),
     onConnection: (handler) => s.onConnection(handler),
     close: () => s.close(),

@@ -295,10 +295,9 @@ export class Session {
   }
 
   #sendSignal(to: string, message: SignalMessage): void {
-    // A long ack window: under load an answer may be late, and the signal is relayed anyway.
-    void this.#signaling?.request('signal:send', { to, ...message }, 30_000).then((ack) => {
-      if (!ack.ok) console.warn(`meshtalk: signal to ${to} refused: ${ack.error.code}`);
-    });
+    // Unacknowledged: signaling is one ordered connection, and what a drop loses is sent again
+    // when it comes back (mesh.resync, resyncPeer), never on an ack's word.
+    this.#signaling?.send('signal:send', { to, ...message });
   }
 
   /** Keeps a peer the server does not list (yet) for a while; drops it unless it reappears. */

@@ -53,6 +53,8 @@ export class PeerLink {
   iceRestarts = 0;
   iceRestartsRecovered = 0;
   #restartPending = false;
+  /** True while the impolite side waits for its turn to make the first offer. */
+  #awaitingTurn = false;
 
   constructor(opts: PeerLinkOptions) {
     this.#opts = opts;
@@ -82,10 +84,10 @@ export class PeerLink {
       this.#audio = pc.addTransceiver(this.#audioTrack ?? 'audio', { direction: 'sendrecv' });
       void this.#applyAudioSending();
       if (this.#screenTrack) this.#addVideo(this.#screenTrack);
-      // The first offer goes at once, not when negotiationneeded comes round: that event waits
-      // for the page's other tasks, and while ten people join that was 0.2-0.6 s per link
-      // (bench/timeline.ts).
-      void this.#offer();
+      // The first offer goes when its turn comes, not when negotiationneeded comes round: that
+      // event waits for the page's other tasks, and while ten people join that was 0.2-0.6 s per
+      // link (bench/timeline.ts).
+      void this.#firstOffer();
     }
   }
 
@@ -229,7 +231,9 @@ export class PeerLink {
     const t = this.#audio;
     if (!t || this.#closed) return;
     const sending = this.#audioSending;
-    const stopped = await setSenderActive(t.sender, sending);
+    // A new sender sends: reading its parameters (a blocking call into WebRTC's thread, queued
+    // behind every other link's negotiation during a join) is only needed to change that.
+    const stopped = sending && !this.#audioStopped ? true : await setSenderActive(t.sender, sending);
     if (this.#audio !== t || this.#audioSending !== sending) return;
     this.#audioStopped = !sending && stopped;
     const want = sending || stopped ? this.#audioTrack : null;
@@ -250,12 +254,25 @@ export class PeerLink {
     return pc;
   }
 
+  /** The impolite side's first offer, in its turn (PeerLinkOptions.offerTurn). */
+  async #firstOffer(): Promise<void> {
+    this.#awaitingTurn = true;
+    const done = this.#opts.offerTurn ? await this.#opts.offerTurn() : () => undefined;
+    this.#awaitingTurn = false;
+    try {
+      await this.#offer();
+    } finally {
+      done();
+    }
+  }
+
   /**
    * Makes and sends an offer. One at a time: a change made while an offer is being made is in
    * that offer, or the browser asks again (negotiationneeded) once the pair is stable.
    */
   async #offer(): Promise<void> {
-    if (this.#makingOffer || this.#closed) return;
+    // Waiting for the first offer's turn: that offer will carry whatever changed meanwhile.
+    if (this.#makingOffer || this.#awaitingTurn || this.#closed) return;
     const pc = this.pc;
     try {
       this.#makingOffer = true;

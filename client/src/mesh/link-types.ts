@@ -22,6 +22,11 @@ export interface PeerLinkOptions {
   recovery?: RecoveryOptions;
   /** Whether the peer is still connected to signaling (a witness that it is slow, not gone). */
   peerPresent?: () => boolean;
+  /**
+   * Waits for this link's turn to make its first offer, resolving with the function that ends
+   * the turn (see Mesh: a joiner's offers go one after another). Unset: at once.
+   */
+  offerTurn?: () => Promise<() => void>;
 }
 
 export type LinkEvent =

@@ -22,6 +22,12 @@ export type ConnectionEvent = 'connect' | 'disconnect';
 export interface Signaling {
   readonly connected: boolean;
   request<E extends ClientEventName>(event: E, payload: z.input<(typeof ClientRequests)[E]>, timeoutMs?: number): Promise<Ack<ClientResponses[E]>>;
+  /**
+   * A request nobody waits on: no ack comes back (the server answers only requests that ask).
+   * For signals: a join of ten relays hundreds, and an ack for each was as many packets again
+   * for every page and for the server, with nothing acting on it.
+   */
+  send<E extends ClientEventName>(event: E, payload: z.input<(typeof ClientRequests)[E]>): void;
   on<E extends ServerEventName>(event: E, handler: (payload: Payload<E>) => void): void;
   onConnection(handler: (event: ConnectionEvent) => void): void;
   close(): void;
@@ -61,6 +67,10 @@ export function connectSignaling(url: string | undefined = undefined, headers?: 
       } catch {
         return { ok: false, error: { code: 'internal', message: 'no answer from the server' } } as never;
       }
+    },
+    send(event, payload) {
+      // socket.io's typings cannot follow a generic event name; the protocol types both ends.
+      (socket as unknown as { emit(e: string, p: unknown): void }).emit(event, payload);
     },
     on(event, handler) {
       const schema = ServerEvents[event];

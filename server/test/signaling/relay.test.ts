@@ -23,6 +23,22 @@ describe('[G1] signal relay', () => {
     await expect.poll(() => got).toEqual([{ from: ackA.data.self.id, description: offer }]);
   });
 
+  it('relays a signal sent without asking for an ack, and sends no ack back', async () => {
+    const [a, b] = [server.client(), server.client()];
+    const ackA = await join(a, 'Ann');
+    const ackB = await join(b, 'Bob');
+    if (!ackA.ok || !ackB.ok) throw new Error('join failed');
+    const got = collect(b, 'signal:receive');
+    const inbound: unknown[] = [];
+    a.io.engine.on('packet', (packet: { type: string; data?: unknown }) => void (packet.type === 'message' && inbound.push(packet.data)));
+    // No ack callback (the protocol's types ask for one on every request).
+    (a as unknown as { emit(event: string, payload: unknown): void }).emit('signal:send', { to: ackB.data.self.id, description: offer });
+    await expect.poll(() => got).toEqual([{ from: ackA.data.self.id, description: offer }]);
+    await sleep(200);
+    // Socket.IO's ack packets start with 3 (ACK); none came back for the signal.
+    expect(inbound.filter((d) => typeof d === 'string' && d.startsWith('3'))).toEqual([]);
+  });
+
   it('a spoofed from is refused and never arrives', async () => {
     const [a, b, c] = [server.client(), server.client(), server.client()];
     await join(a, 'Ann');
