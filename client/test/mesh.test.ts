@@ -17,6 +17,8 @@ function makeMesh(selfN = 1) {
 }
 
 const pcOf = (peer: string) => mesh.link(peer)!.pc as unknown as FakePeerConnection;
+/** To whom offers went, in order. */
+const offersTo = (events: MeshEvent[]) => events.flatMap((e) => (e.type === 'signal' && e.message.description?.type === 'offer' ? [e.to] : []));
 
 describe('screen bitrate budget', () => {
   it('splits the presenter budget across the viewers', () => {
@@ -72,8 +74,7 @@ describe('Mesh', () => {
     // Joining a room of four: impolite towards all of them, so four offers to make.
     mesh.handleRoster([id(2), id(3), id(4), id(5)]);
     await settle();
-    const offers = events.filter((e) => e.type === 'signal' && e.message.description?.type === 'offer');
-    expect(offers.map((e) => e.type === 'signal' && e.to)).toEqual([id(2), id(3), id(4), id(5)]);
+    expect(offersTo(events)).toEqual([id(2), id(3), id(4), id(5)]);
     expect(most).toBe(1);
   });
 
@@ -82,8 +83,7 @@ describe('Mesh', () => {
     mesh.handleRoster([id(2), id(3), id(4)]);
     mesh.handlePeerLeft(id(3));
     await settle();
-    const offers = events.filter((e) => e.type === 'signal' && e.message.description?.type === 'offer');
-    expect(offers.map((e) => e.type === 'signal' && e.to)).toEqual([id(2), id(4)]);
+    expect(offersTo(events)).toEqual([id(2), id(4)]);
   });
 
   it('sends every outbound signal addressed to its peer', async () => {

@@ -6,6 +6,7 @@
 import type { IceServer, LinkQualityLevel } from '@meshtalk/protocol';
 import { PeerLink, type SignalMessage } from './PeerLink';
 import type { RecoveryOptions } from './Recovery';
+import { Turns } from './turns';
 
 export type MeshEvent =
   | { type: 'signal'; to: string; message: SignalMessage }
@@ -37,7 +38,7 @@ export function screenBitrateFor(viewers: number, budgetBps = 4_000_000): number
 
 export const SCREEN_MAX_FRAMERATE = 15;
 
-/** First offers a mesh makes at the same time (see Mesh's offer turns). */
+/** First offers a mesh makes at the same time (see Mesh's #offerTurns). */
 export const OFFERS_AT_ONCE = 1;
 
 /**
@@ -83,9 +84,12 @@ export class Mesh {
   #prepareTimer: ReturnType<typeof setInterval> | null = null;
   /** Since when no link has been settling (null: one is). */
   #settledSince: number | null = null;
-  /** First offers being made now, and the links waiting for their turn (see #offerTurn). */
-  #offering = 0;
-  #offerQueue: (() => void)[] = [];
+  /**
+   * A joiner's first offers go one after another, as the bare page's do: WebRTC makes offers on
+   * one thread, and nine asked at once each waited for all the others (0.2-0.6 s apiece at ten,
+   * bench/RESULTS.md), where one at a time the first goes out at once and the rest follow.
+   */
+  readonly #offerTurns = new Turns(OFFERS_AT_ONCE);
 
   constructor(opts: MeshOptions) {
     this.#opts = opts;
@@ -246,7 +250,7 @@ export class Mesh {
       screenLimits: this.#screenLimits(peerId),
       ...(this.#opts.recovery && { recovery: this.#opts.recovery }),
       peerPresent: () => this.#opts.peerPresent?.(peerId) ?? false,
-      offerTurn: this.#offerTurn,
+      offerTurn: () => this.#offerTurns.take(),
     });
     link.on((e) => {
       if (e.type === 'exhausted') return this.#replace(peerId, link, e.replay);
@@ -258,27 +262,6 @@ export class Mesh {
     if (this.#opts.prepareVideoAfterMs !== undefined) this.#prepareTimer ??= setInterval(() => this.#prepareVideo(), 1_000);
     return link;
   }
-
-  /**
-   * A joiner's first offers go one after another, as the bare page's do: WebRTC makes offers on
-   * one thread, and nine asked at once each waited for all the others (0.2-0.6 s apiece at ten,
-   * bench/RESULTS.md), where one at a time the first goes out at once and the rest follow.
-   */
-  readonly #offerTurn = (): Promise<() => void> =>
-    new Promise((resolve) => {
-      const start = () => {
-        this.#offering += 1;
-        let ended = false;
-        resolve(() => {
-          if (ended) return;
-          ended = true;
-          this.#offering -= 1;
-          this.#offerQueue.shift()?.();
-        });
-      };
-      if (this.#offering < OFFERS_AT_ONCE) start();
-      else this.#offerQueue.push(start);
-    });
 
   /** Last resort: a fresh connection to the same peer. */
   #replace(peerId: string, old: PeerLink, replay: SignalMessage | undefined): void {
