@@ -13,7 +13,17 @@ export async function openPgliteStore(dataDir: string, opts: { migrationsDir: st
   const memory = dataDir === MEMORY;
   if (!memory) await mkdir(dataDir, { recursive: true });
   const db = memory ? new PGlite() : new PGlite(dataDir);
-  await db.waitReady;
+  try {
+    await db.waitReady;
+  } catch (err) {
+    // PGlite's own words ("Aborted()") leave a person who only ran `npm start` nowhere to go.
+    const why = err instanceof Error ? err.message : String(err);
+    throw new Error(
+      `the embedded database in ${dataDir} could not be opened (${why}). A server killed while it wrote ` +
+        `(kill -9, a crash) can leave it damaged: move the folder aside to start with an empty one, or set DATABASE_URL`,
+      { cause: err },
+    );
+  }
   const wrap = (q: PGlite | Transaction, inTransaction: boolean): SqlClient => {
     const client: SqlClient = {
       // A parameterless script (a migration) may hold several statements: exec runs them all
