@@ -176,10 +176,20 @@ const GROWTH_WINDOW_MS = 60_000;
 
 export async function expectAudioEverywhere(pages: Page[], peers: number, timeout = 60_000, muted: readonly string[] = []): Promise<void> {
   const first = await Promise.all(
-    pages.map(async (p) => {
-      await expect
-        .poll(async () => (await stats(p)).filter((s) => s.state === 'connected' && s.inboundAudioBytes > 0).length, { timeout, intervals: [3_000] })
-        .toBe(peers);
+    pages.map(async (p, i) => {
+      try {
+        await expect
+          .poll(async () => (await stats(p)).filter((s) => s.state === 'connected' && s.inboundAudioBytes > 0).length, { timeout, intervals: [3_000] })
+          .toBe(peers);
+      } catch (err) {
+        // Say where the page is (refused, still joining, reconnecting) and what each link does.
+        const alerts = await p.getByRole('alert').allInnerTexts().catch(() => []);
+        const status = await p.getByRole('status').allInnerTexts().catch(() => []);
+        const inLobby = await p.getByRole('button', { name: 'Join' }).isVisible().catch(() => false);
+        const links = (await stats(p).catch(() => [] as Stat[])).map((s) => `${s.peerId}: ${s.state}, ${s.signaling}, ${s.inboundAudioBytes} bytes`);
+        const where = [`alerts: ${JSON.stringify(alerts)}`, `status: ${JSON.stringify(status)}`, `Join shown: ${inLobby}`, `links (${links.length}):`, ...links];
+        throw new Error(`page ${i + 1}: not ${peers} links with audio within ${timeout / 1000} s:\n${where.join('\n')}\n${String(err)}`, { cause: err });
+      }
       return stats(p);
     }),
   );
