@@ -1,10 +1,11 @@
 /**
  * Where a join's time goes, link by link, the same way for both subjects: an init script wraps
  * the page's RTCPeerConnection and stamps (ms since the page pressed Join) when each connection
- * was made, sent or took its offer, took its answer, and reached `connected`. bench/mesh.ts prints,
+ * was made, sent or took its offer, took its answer, and reached `connected`, and first heard the peer. bench/mesh.ts prints,
  * per join, the median and the latest of each stamp over every link of every page
  * (BENCH_TIMELINE=1), so a slow join says whether the links were late to be made (signaling),
- * late to negotiate (offer to answer) or late to connect (ICE, DTLS).
+ * late to negotiate (offer to answer), late to connect (ICE, DTLS) or late to carry audio once
+ * connected (`heard`: the remote audio track's first packet).
  */
 import type { Page } from '@playwright/test';
 
@@ -17,6 +18,8 @@ export interface LinkTimes {
   offer?: number;
   answer?: number;
   connected?: number;
+  /** The first audio packet from the peer arrived (the remote audio track unmuted). */
+  heard?: number;
 }
 
 /** The init script (as `timelineScript`): runs in the page before its own scripts. */
@@ -48,6 +51,12 @@ export function timelineProbe(): void {
         await setRemote(d);
         mark(d);
       };
+      // A remote track is muted until its first packet: the moment this end hears the peer.
+      this.addEventListener('track', (e: RTCTrackEvent) => {
+        if (e.track.kind !== 'audio') return;
+        if (!e.track.muted) times.heard ??= at();
+        else e.track.addEventListener('unmute', () => (times.heard ??= at()), { once: true });
+      });
       this.addEventListener('connectionstatechange', () => {
         if (this.connectionState === 'connected') times.connected ??= at();
       });
@@ -93,14 +102,14 @@ export async function timelineLine(pages: Page[]): Promise<string> {
   // Each role's steps as durations: where a late link lost its time.
   const steps = (offerer: boolean) => {
     const links = all.filter((l) => !!l.offerer === offerer);
-    const keys = ['created', 'asked', 'offer', 'answer', 'connected'] as const;
+    const keys = ['created', 'asked', 'offer', 'answer', 'connected', 'heard'] as const;
     return keys
       .slice(1)
       .map((k, i) => stamp(`${keys[i]}→${k}`, links.flatMap((l) => (l[k] !== undefined && l[keys[i]!] !== undefined ? [(l[k] as number) - (l[keys[i]!] as number)] : []))))
       .join(', ');
   };
   return (
-    `links ${all.length}; median/latest s: ${[...socketPart, ...(['created', 'offer', 'answer', 'connected'] as const).map(part)].join(', ')}\n` +
+    `links ${all.length}; median/latest s: ${[...socketPart, ...(['created', 'offer', 'answer', 'connected', 'heard'] as const).map(part)].join(', ')}\n` +
     `    offering ends: ${steps(true)}\n    answering ends: ${steps(false)}`
   );
 }
