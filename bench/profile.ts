@@ -19,6 +19,8 @@ const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 5_000);
 const CPU_PROFILE = process.env.BENCH_CPU_PROFILE === '1';
 /** Also record a trace of the browser and sum the first page's main-thread events by name. */
 const TRACE = process.env.BENCH_TRACE === '1';
+/** The trace's categories (BENCH_TRACE_CATEGORIES, comma-separated, e.g. adding webrtc,audio for WebRTC's own threads). */
+const TRACE_CATEGORIES = (process.env.BENCH_TRACE_CATEGORIES ?? 'devtools.timeline,disabled-by-default-devtools.timeline').split(',');
 
 type Metrics = Record<string, number>;
 
@@ -85,7 +87,7 @@ async function run(browser: Browser, subject: Subject, n: number): Promise<void>
       await sessions[0]!.send('Profiler.setSamplingInterval', { interval: 500 });
       await sessions[0]!.send('Profiler.start');
     }
-    if (TRACE) await browser.startTracing(pages[0], { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+    if (TRACE) await browser.startTracing(pages[0], { categories: TRACE_CATEGORIES });
     const before = await Promise.all(sessions.map(metrics));
     const ticks0 = chromiumTicks();
     const t0 = performance.now();

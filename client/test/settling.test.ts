@@ -1,12 +1,13 @@
 /**
- * While the mesh settles (a link new, connecting or quiet), the call leaves WebRTC's threads to
- * the links: no level read for speaking and no getStats for reports, for up to
- * SETTLING_MAX_WAIT_MS. Speaking reads one level, our own, and the room hears it from us.
+ * While the mesh settles (a link new, connecting or quiet), and for SETTLED_QUIET_MS after, the
+ * call leaves WebRTC's threads to the links: no level read for speaking and no getStats for
+ * reports, for up to SETTLING_MAX_WAIT_MS. Speaking reads one level, our own, and the room hears
+ * it from us.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SPEAKING_HOLD_MS, SpeakingDetector } from '../src/call/Speaking';
 import { StatsReporter } from '../src/call/StatsReporter';
-import { Mesh, SETTLING_MAX_WAIT_MS } from '../src/mesh/Mesh';
+import { Mesh, SETTLED_QUIET_MS, SETTLING_MAX_WAIT_MS } from '../src/mesh/Mesh';
 import { createFakePc, FakePeerConnection, settle } from './fake-rtc';
 import { id } from './fake-room';
 
@@ -32,6 +33,12 @@ const pcs = () => FakePeerConnection.created as [FakePeerConnection, FakePeerCon
 
 /** Moves the two links to these states, in order. */
 const linkStates = (a: RTCPeerConnectionState, b: RTCPeerConnectionState) => pcs().forEach((pc, i) => pc.setConnectionState(i === 0 ? a : b));
+
+/** Both links connected, SETTLED_QUIET_MS ago. */
+function settledAWhile(): void {
+  linkStates('connected', 'connected');
+  now += SETTLED_QUIET_MS;
+}
 
 /** `ms` later, one sample, and what it set off. */
 async function later(speaking: SpeakingDetector, ms: number): Promise<void> {
@@ -75,11 +82,30 @@ describe('SpeakingDetector', () => {
     expect(speaking.self).toBe(false);
 
     linkStates('connected', 'connected');
-    await later(speaking, 500);
+    // Settled, but only just: the peers' other links may still be coming up.
+    await later(speaking, SETTLED_QUIET_MS - 1);
+    expect(reads[0]).not.toHaveBeenCalled();
+    expect(speaking.self).toBe(false);
+    await later(speaking, 1);
     // One stats read for our own level, not one per link.
     expect(reads[0]!.mock.calls.length + reads[1]!.mock.calls.length).toBe(1);
     expect(speaking.self).toBe(true);
     expect(told).toEqual([true]);
+    speaking.stop();
+  });
+
+  it('waits SETTLED_QUIET_MS again after a link that was unsettled between two samples', async () => {
+    settledAWhile();
+    const { speaking, reads } = detector();
+    await later(speaking, 0);
+    expect(reads[0]).toHaveBeenCalledTimes(1);
+    // A blip no sample saw: the link drops and comes back within one sampling interval.
+    pcs()[1].setConnectionState('disconnected');
+    pcs()[1].setConnectionState('connected');
+    await later(speaking, SETTLED_QUIET_MS - 1);
+    expect(reads[0]).toHaveBeenCalledTimes(1);
+    await later(speaking, 1);
+    expect(reads[0]).toHaveBeenCalledTimes(2);
     speaking.stop();
   });
 
@@ -96,7 +122,7 @@ describe('SpeakingDetector', () => {
   });
 
   it('holds speaking through a short pause, stops after SPEAKING_HOLD_MS, and is never speaking while muted', async () => {
-    linkStates('connected', 'connected');
+    settledAWhile();
     let muted = false;
     const { speaking, reads, told } = detector({ muted: () => muted });
     await later(speaking, 0);
@@ -117,7 +143,7 @@ describe('SpeakingDetector', () => {
   });
 
   it('tells a newcomer that it speaks, and says nothing new to one while silent', async () => {
-    linkStates('connected', 'connected');
+    settledAWhile();
     const { speaking, reads, told } = detector();
     await later(speaking, 0);
     speaking.forgetAnnounced(true);
@@ -132,7 +158,7 @@ describe('SpeakingDetector', () => {
   });
 
   it('tells the room again when a change did not reach it', async () => {
-    linkStates('connected', 'connected');
+    settledAWhile();
     const answers = [false, true];
     const told: boolean[] = [];
     const { speaking } = detector({ announce: async (s) => (told.push(s), answers.shift() ?? true) });
@@ -166,6 +192,13 @@ describe('StatsReporter while the mesh settles', () => {
     stats.linkChanged(id(3));
     await settle(50);
     expect(sent.at(-1)?.find((p) => p.peerId === id(3))?.state).toBe('connected');
+    // Settled only just: still no stats.
+    expect(reads[0]).not.toHaveBeenCalled();
+    expect(reads[1]!.mock.calls.length).toBe(callsWhileConnecting);
+
+    now += SETTLED_QUIET_MS;
+    stats.linkChanged(id(3));
+    await settle(50);
     // (Recovery read it once too, for its baseline when the link began connecting.)
     expect(reads[1]!.mock.calls.length).toBeGreaterThan(callsWhileConnecting);
     stats.stop();

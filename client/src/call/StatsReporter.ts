@@ -5,9 +5,9 @@
  *
  * A quick report carries only the links that changed. Either report reads getStats only for
  * connected links (the state and timing of the others need none), and none at all while the
- * mesh settles (a join, a recovery; up to SETTLING_MAX_WAIT_MS): then a report carries states
- * and timing with the figures last read, and the busy page's WebRTC threads are left to the
- * links. Loss and bitrates in a quick report stay those of the last full interval (a
+ * mesh settles (a join, a recovery) and SETTLED_QUIET_MS after (up to SETTLING_MAX_WAIT_MS in
+ * all): then a report carries states and timing with the figures last read, and the busy page's
+ * WebRTC threads are left to the links. Loss and bitrates in a quick report stay those of the last full interval (a
  * quarter-second window would make them noise).
  */
 import type { CandidateType, PeerStats } from '@meshtalk/protocol';

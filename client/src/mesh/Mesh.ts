@@ -48,7 +48,15 @@ export const OFFERS_AT_ONCE = 1;
  */
 export const SETTLING_MAX_WAIT_MS = 30_000;
 
-/** For one kind of deferrable read: whether to read now (not settling, or waited long enough). */
+/**
+ * And they wait this long after the mesh has settled: the seconds after a page's last link
+ * connects are still its peers' busiest (their other links are coming up, on a shared machine
+ * on the same cores), and a page that read stats at once there took 2-10 s to answer anything
+ * else that asked WebRTC, against about 1 s when it waited (bench/RESULTS.md, 2026-12-07 night).
+ */
+export const SETTLED_QUIET_MS = 5_000;
+
+/** For one kind of deferrable read: whether to read now (settled for a while, or waited long enough). */
 export class SettlingGate {
   #last = 0;
   readonly #mesh: Mesh;
@@ -64,7 +72,7 @@ export class SettlingGate {
 
   /** True (and the wait starts over) when the read may go ahead. */
   open(now = performance.now()): boolean {
-    if (this.#mesh.settling && now - this.#last < SETTLING_MAX_WAIT_MS) return false;
+    if (this.#mesh.settledFor(now) < SETTLED_QUIET_MS && now - this.#last < SETTLING_MAX_WAIT_MS) return false;
     this.#last = now;
     return true;
   }
@@ -82,8 +90,10 @@ export class Mesh {
   /** Peers whose link is poor enough that we send them less. */
   readonly #degraded = new Map<string, Exclude<LinkQualityLevel, 'good'>>();
   #prepareTimer: ReturnType<typeof setInterval> | null = null;
-  /** Since when no link has been settling (null: one is). */
+  /** Since when no link has been settling (null: one is), for the idle video line. */
   #settledSince: number | null = null;
+  /** When a link last changed state, or was last seen settling (SettlingGate). */
+  #changedAt = -Infinity;
   /**
    * A joiner's first offers go one after another, as the bare page's do: WebRTC makes offers on
    * one thread, and nine asked at once each waited for all the others (0.2-0.6 s apiece at ten,
@@ -109,6 +119,15 @@ export class Mesh {
   }
 
   /** True while any link is still coming up or has gone quiet (see SETTLING_MAX_WAIT_MS). */
+  /** How long no link has been settling, ms: 0 while one is, from the last link state change since. */
+  settledFor(now = performance.now()): number {
+    if (this.settling) {
+      this.#changedAt = now;
+      return 0;
+    }
+    return now - this.#changedAt;
+  }
+
   get settling(): boolean {
     for (const link of this.#links.values()) {
       const state = link.state;
@@ -254,7 +273,10 @@ export class Mesh {
     });
     link.on((e) => {
       if (e.type === 'exhausted') return this.#replace(peerId, link, e.replay);
-      if (e.type === 'state') this.#emit({ type: 'state', peerId, state: e.state });
+      if (e.type === 'state') {
+        this.#changedAt = performance.now();
+        this.#emit({ type: 'state', peerId, state: e.state });
+      }
       else this.#emit({ type: e.type, peerId, track: e.track });
     });
     this.#links.set(peerId, link);
