@@ -30,6 +30,8 @@ class FakeTrack {
 export class FakeSender {
   track: FakeTrack | null;
   parameters: { encodings: { maxBitrate?: number; maxFramerate?: number; active?: boolean }[] } = { encodings: [{}] };
+  /** The DTLS transport once connected: a test sets the ICE transport's selected pair. */
+  transport: { iceTransport: { getSelectedCandidatePair(): { local: { type: string } } | null } } | null = null;
   constructor(track: FakeTrack | null) {
     this.track = track;
   }

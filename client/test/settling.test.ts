@@ -172,7 +172,7 @@ describe('SpeakingDetector', () => {
 
 describe('StatsReporter while the mesh settles', () => {
   function reporter() {
-    const sent: { peerId: string; state: string }[][] = [];
+    const sent: { peerId: string; state: string; candidateType?: string | null }[][] = [];
     const reads = pcs().map((pc) => vi.spyOn(pc, 'getStats'));
     const stats = new StatsReporter({ mesh, isMember: () => true, send: async (peers) => void sent.push(peers), onFigures: () => {}, everyMs: 60_000, quickMs: 10 });
     stats.start();
@@ -201,6 +201,19 @@ describe('StatsReporter while the mesh settles', () => {
     await settle(50);
     // (Recovery read it once too, for its baseline when the link began connecting.)
     expect(reads[1]!.mock.calls.length).toBeGreaterThan(callsWhileConnecting);
+    stats.stop();
+  });
+
+  it('reports how a link connected without a stats read while reads wait (the room records it then)', async () => {
+    const { stats, sent, reads } = reporter();
+    pcs()[0].getTransceivers()[0]!.sender.transport = { iceTransport: { getSelectedCandidatePair: () => ({ local: { type: 'relay' } }) } };
+    linkStates('connected', 'connected');
+    stats.linkChanged(id(2));
+    await settle(50);
+    const report = sent.at(-1)?.find((p) => p.peerId === id(2));
+    expect(report?.candidateType).toBe('relay');
+    expect(reads[0]).not.toHaveBeenCalled();
+    expect(stats.reading(id(2))?.candidateType).toBe('relay');
     stats.stop();
   });
 

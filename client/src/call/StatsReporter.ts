@@ -100,7 +100,12 @@ export class StatsReporter {
       if (link.state !== 'connected') {
         figures = { ...(previous?.figures ?? EMPTY_FIGURES), rttMs: null, candidateType: null };
       } else if (!read) {
-        figures = { ...(previous?.figures ?? EMPTY_FIGURES), ...this.#readings.get(peerId) };
+        // Figures wait for the next read; how the link connected is known without one (the
+        // room records it when the pair first reports connected).
+        const reading = this.#readings.get(peerId) ?? { rttMs: null, candidateType: null };
+        reading.candidateType ??= candidateTypeOf(link.selectedCandidateType());
+        if (reading.candidateType) this.#readings.set(peerId, reading);
+        figures = { ...(previous?.figures ?? EMPTY_FIGURES), ...reading };
       } else {
         const report = await link.getStats().catch(() => null);
         if (this.#stopped) return;
@@ -117,6 +122,12 @@ export class StatsReporter {
     this.#deps.onFigures();
     await this.#deps.send(peers);
   }
+}
+
+const CANDIDATE_TYPES: readonly string[] = ['host', 'srflx', 'prflx', 'relay'];
+
+function candidateTypeOf(type: string | null): CandidateType | null {
+  return type === null ? null : CANDIDATE_TYPES.includes(type) ? (type as CandidateType) : 'unknown';
 }
 
 const EMPTY_FIGURES: LinkFigures = { candidateType: null, rttMs: null, jitterMs: null, lossPct: null, inKbps: null, outKbps: null };

@@ -168,6 +168,16 @@ export class PeerLink {
     return this.pc.getStats();
   }
 
+  /**
+   * The local candidate type of the pair in use ('host', 'srflx', 'prflx', 'relay'), from the ICE
+   * transport the browser keeps up to date on this thread: no getStats (null: none selected yet,
+   * or a browser without RTCIceTransport).
+   */
+  selectedCandidateType(): string | null {
+    const transport = this.pc.getTransceivers().find((t) => t.sender.transport)?.sender.transport?.iceTransport;
+    return transport?.getSelectedCandidatePair?.()?.local?.type ?? null;
+  }
+
   debug(): LinkDebug {
     const pc = this.pc;
     return {
