@@ -58,7 +58,11 @@ async function fullRoom(browser: Browser, server: RoomServer, relay: boolean, sh
       await presenter.getByRole('button', { name: 'Share screen' }).click();
       await expect(presenter.getByRole('button', { name: 'Stop sharing' })).toBeVisible();
       await expectFramesOnPage(viewer, await selfId(presenter));
-      await headless.until((p) => p.screen?.presenter === 'Page 1' && p.screen.decoding === HEADLESS, 90_000, 'all eight headless viewers decoding Page 1');
+      // The headless eight run at nice 10 (above), and a page encoding its screen nine times takes
+      // what they would decode with: in CI (2026-12-07) three of eight decoded within 90 s, their
+      // progress lines stalled for 40 s. The check is that all eight decode, not how fast
+      // (bench/mesh.ts measures that).
+      await headless.until((p) => p.screen?.presenter === 'Page 1' && p.screen.decoding === HEADLESS, 180_000, 'all eight headless viewers decoding Page 1');
     }
 
     // The summary judges each pair as it is at the end: a link that dropped under load and is
