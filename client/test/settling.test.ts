@@ -208,6 +208,8 @@ describe('StatsReporter while the mesh settles', () => {
     const { stats, sent, reads } = reporter();
     pcs()[0].getTransceivers()[0]!.sender.transport = { iceTransport: { getSelectedCandidatePair: () => ({ local: { type: 'relay' } }) } };
     linkStates('connected', 'connected');
+    // Read when the link connected, once: not again per report.
+    pcs()[0].getTransceivers()[0]!.sender.transport = null;
     stats.linkChanged(id(2));
     await settle(50);
     const report = sent.at(-1)?.find((p) => p.peerId === id(2));

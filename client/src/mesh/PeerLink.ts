@@ -55,6 +55,8 @@ export class PeerLink {
   #restartPending = false;
   /** True while the impolite side waits for its turn to make the first offer. */
   #awaitingTurn = false;
+  /** See selectedCandidateType(). */
+  #candidateType: string | null = null;
 
   constructor(opts: PeerLinkOptions) {
     this.#opts = opts;
@@ -169,13 +171,22 @@ export class PeerLink {
   }
 
   /**
-   * The local candidate type of the pair in use ('host', 'srflx', 'prflx', 'relay'), from the ICE
-   * transport the browser keeps up to date on this thread: no getStats (null: none selected yet,
-   * or a browser without RTCIceTransport).
+   * The local candidate type ('host', 'srflx', 'prflx', 'relay') of the pair in use when the link
+   * last connected, from its ICE transport: no getStats. Read once per connect, since outside a
+   * browser (libwebrtc for Node) each read is a blocking call into WebRTC's thread. Null: none
+   * selected, or no RTCIceTransport to ask.
    */
   selectedCandidateType(): string | null {
-    const transport = this.pc.getTransceivers().find((t) => t.sender.transport)?.sender.transport?.iceTransport;
-    return transport?.getSelectedCandidatePair?.()?.local?.type ?? null;
+    return this.#candidateType;
+  }
+
+  #readCandidateType(): string | null {
+    try {
+      const transport = this.#audio?.sender.transport?.iceTransport;
+      return transport?.getSelectedCandidatePair?.()?.local?.type ?? null;
+    } catch {
+      return null;
+    }
   }
 
   debug(): LinkDebug {
@@ -377,6 +388,7 @@ export class PeerLink {
       if (this.connectMs === null || this.#restartPending) this.connectMs = Math.round(this.#now() - this.startedAt);
       if (this.#restartPending) this.iceRestartsRecovered += 1;
       this.#restartPending = false;
+      this.#candidateType = this.#readCandidateType();
     }
     this.#recovery.onState(state);
     this.#emit({ type: 'state', state });
