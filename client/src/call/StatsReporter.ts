@@ -7,12 +7,12 @@
  * connected links (the state and timing of the others need none), and none at all while the
  * mesh settles (a join, a recovery) and SETTLED_QUIET_MS after (up to SETTLING_MAX_WAIT_MS in
  * all): then a report carries states and timing with the figures last read, and the busy page's
- * WebRTC threads are left to the links. Loss and bitrates in a quick report stay those of the last full interval (a
- * quarter-second window would make them noise).
+ * WebRTC threads are left to the links. Loss and bitrates in a quick report stay those of the
+ * last full interval (a quarter-second window would make them noise).
  */
 import type { CandidateType, PeerStats } from '@meshtalk/protocol';
 import { SettlingGate, type Mesh } from '../mesh/Mesh';
-import { summarize, type Counters, type LinkFigures, type StatsEntry } from '../stats/summarize';
+import { candidateTypeOf, summarize, type Counters, type LinkFigures, type StatsEntry } from '../stats/summarize';
 
 export interface StatsReporterDeps {
   mesh: Mesh;
@@ -122,12 +122,6 @@ export class StatsReporter {
     this.#deps.onFigures();
     await this.#deps.send(peers);
   }
-}
-
-const CANDIDATE_TYPES: readonly string[] = ['host', 'srflx', 'prflx', 'relay'];
-
-function candidateTypeOf(type: string | null): CandidateType | null {
-  return type === null ? null : CANDIDATE_TYPES.includes(type) ? (type as CandidateType) : 'unknown';
 }
 
 const EMPTY_FIGURES: LinkFigures = { candidateType: null, rttMs: null, jitterMs: null, lossPct: null, inKbps: null, outKbps: null };

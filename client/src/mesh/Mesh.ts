@@ -90,9 +90,7 @@ export class Mesh {
   /** Peers whose link is poor enough that we send them less. */
   readonly #degraded = new Map<string, Exclude<LinkQualityLevel, 'good'>>();
   #prepareTimer: ReturnType<typeof setInterval> | null = null;
-  /** Since when no link has been settling (null: one is), for the idle video line. */
-  #settledSince: number | null = null;
-  /** When a link last changed state, or was last seen settling (SettlingGate). */
+  /** When a link last changed state, or was last seen settling (settledFor). */
   #changedAt = -Infinity;
   /**
    * A joiner's first offers go one after another, as the bare page's do: WebRTC makes offers on
@@ -118,7 +116,6 @@ export class Mesh {
     return this.#links.get(peerId);
   }
 
-  /** True while any link is still coming up or has gone quiet (see SETTLING_MAX_WAIT_MS). */
   /** How long no link has been settling, ms: 0 while one is, from the last link state change since. */
   settledFor(now = performance.now()): number {
     if (this.settling) {
@@ -128,6 +125,7 @@ export class Mesh {
     return now - this.#changedAt;
   }
 
+  /** True while any link is still coming up or has gone quiet (see SETTLING_MAX_WAIT_MS). */
   get settling(): boolean {
     for (const link of this.#links.values()) {
       const state = link.state;
@@ -209,7 +207,6 @@ export class Mesh {
   close(): void {
     if (this.#prepareTimer) clearInterval(this.#prepareTimer);
     this.#prepareTimer = null;
-    this.#settledSince = null;
     for (const l of this.#links.values()) l.close();
     this.#links.clear();
     this.#listeners = [];
@@ -225,12 +222,7 @@ export class Mesh {
    * join that starts meanwhile pauses them.
    */
   #prepareVideo(now = performance.now()): void {
-    if (this.settling) {
-      this.#settledSince = null;
-      return;
-    }
-    this.#settledSince ??= now;
-    if (now - this.#settledSince < (this.#opts.prepareVideoAfterMs ?? 0)) return;
+    if (this.settledFor(now) < (this.#opts.prepareVideoAfterMs ?? 0)) return;
     for (const link of this.#links.values()) if (link.prepareVideo()) return;
   }
 
@@ -276,8 +268,7 @@ export class Mesh {
       if (e.type === 'state') {
         this.#changedAt = performance.now();
         this.#emit({ type: 'state', peerId, state: e.state });
-      }
-      else this.#emit({ type: e.type, peerId, track: e.track });
+      } else this.#emit({ type: e.type, peerId, track: e.track });
     });
     this.#links.set(peerId, link);
     this.#rebudget();

@@ -45,6 +45,13 @@ export interface LinkFigures {
 }
 
 const CANDIDATE_TYPES = new Set(['host', 'srflx', 'prflx', 'relay']);
+
+/** A local candidate's type as reports carry it: a type we do not know is 'unknown'; none is null. */
+export function candidateTypeOf(type: string | null | undefined, hasPair = type != null): CandidateType | null {
+  if (type && CANDIDATE_TYPES.has(type)) return type as CandidateType;
+  return hasPair ? 'unknown' : null;
+}
+
 const round = (v: number, digits = 1) => Math.round(v * 10 ** digits) / 10 ** digits;
 
 /** The report's entries by id. */
@@ -68,7 +75,7 @@ export function summarize(entries: Iterable<StatsEntry>, previous: Counters | nu
   const byId = indexStats(entries);
   const all = [...byId.values()];
   const { pair, local } = selectedPair(byId);
-  const candidateType = local?.candidateType && CANDIDATE_TYPES.has(local.candidateType) ? (local.candidateType as CandidateType) : pair ? 'unknown' : null;
+  const candidateType = candidateTypeOf(local?.candidateType, !!pair);
 
   const inbound = all.filter((e) => e.type === 'inbound-rtp');
   const outbound = all.filter((e) => e.type === 'outbound-rtp');
