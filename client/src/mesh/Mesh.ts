@@ -90,6 +90,8 @@ export class Mesh {
   /** Peers whose link is poor enough that we send them less. */
   readonly #degraded = new Map<string, Exclude<LinkQualityLevel, 'good'>>();
   #prepareTimer: ReturnType<typeof setInterval> | null = null;
+  /** Since when no link has been settling (null: one is), as the idle video line's ticks see it. */
+  #settledSince: number | null = null;
   /** When a link last changed state, or was last seen settling (settledFor). */
   #changedAt = -Infinity;
   /**
@@ -207,6 +209,7 @@ export class Mesh {
   close(): void {
     if (this.#prepareTimer) clearInterval(this.#prepareTimer);
     this.#prepareTimer = null;
+    this.#settledSince = null;
     for (const l of this.#links.values()) l.close();
     this.#links.clear();
     this.#listeners = [];
@@ -222,7 +225,12 @@ export class Mesh {
    * join that starts meanwhile pauses them.
    */
   #prepareVideo(now = performance.now()): void {
-    if (this.settledFor(now) < (this.#opts.prepareVideoAfterMs ?? 0)) return;
+    if (this.settling) {
+      this.#settledSince = null;
+      return;
+    }
+    this.#settledSince ??= now;
+    if (now - this.#settledSince < (this.#opts.prepareVideoAfterMs ?? 0)) return;
     for (const link of this.#links.values()) if (link.prepareVideo()) return;
   }
 
